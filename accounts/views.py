@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView, UpdateView
+
+from . import services
+from .forms import DealerProfileForm, ProfileForm, SignupForm
+
+
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+class SignupView(FormView):
+    template_name = "accounts/signup.html"
+    form_class = SignupForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        dealer = None
+        if data["role"] == "dealer":
+            dealer = {
+                "business_name": data["business_name"],
+                "licence_number": data["licence_number"],
+                "city": data["city"],
+                "address": data["address"],
+                "phone": data["business_phone"],
+            }
+        user = services.user_sign_up(
+            username=data["username"],
+            password=data["password1"],
+            email=data["email"],
+            role=data["role"],
+            full_name=data["full_name"],
+            phone=data.get("phone", ""),
+            dealer=dealer,
+        )
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Welcome to Anxin Auto, %(name)s!") % {"name": user.display_name})
+        return redirect("home")
+
+
+@method_decorator(sensitive_post_parameters("id_number", "phone"), name="dispatch")
+class ProfileView(LoginRequiredMixin, UpdateView):
+    template_name = "accounts/profile.html"
+    form_class = ProfileForm
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.is_dealer and hasattr(self.request.user, "dealer_profile"):
+            context["dealer_form"] = kwargs.get("dealer_form") or DealerProfileForm(
+                instance=self.request.user.dealer_profile, prefix="dealer"
+            )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        dealer_form = None
+        if request.user.is_dealer and hasattr(request.user, "dealer_profile"):
+            dealer_form = DealerProfileForm(request.POST, instance=request.user.dealer_profile, prefix="dealer")
+        if form.is_valid() and (dealer_form is None or dealer_form.is_valid()):
+            form.save()
+            if dealer_form is not None:
+                dealer_form.save()
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+        return self.render_to_response(self.get_context_data(form=form, dealer_form=dealer_form))

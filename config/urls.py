@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", core_views.HomeView.as_view(), name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("", include("marketplace.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("warranty/", include("warranty.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("surveys/", include("surveys.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# No i18n_patterns: the stable URLs (/cars/, /compare/ ...) carry no language prefix; the language
+# comes from the browser or the switcher (LocaleMiddleware + the language cookie).

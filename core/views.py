@@ -1,0 +1,31 @@
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from django.apps import apps
+
+        Listing = apps.get_model("marketplace", "Listing")
+        context["latest_listings"] = Listing.objects.public().with_card_data()[:8]
+        context["published_count"] = Listing.objects.public().count()
+        return context
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 otherwise (for load balancers and uptime checks)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        connection.close_if_unusable_or_obsolete()
+        return JsonResponse({"status": "error", "db": "unavailable", "detail": exc.__class__.__name__}, status=503)
+    return JsonResponse({"status": "ok", "db": "ok", "vendor": connection.vendor})

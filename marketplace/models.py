@@ -1,0 +1,139 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.statemachine import StatusMachine
+
+from .querysets import ListingQuerySet
+
+
+class Vehicle(models.Model):
+    """The physical car, identified by its VIN."""
+
+    class Fuel(models.TextChoices):
+        PETROL = "petrol", _("Petrol")
+        DIESEL = "diesel", _("Diesel")
+        HYBRID = "hybrid", _("Hybrid")
+        PHEV = "phev", _("Plug-in hybrid (PHEV)")
+        EV = "ev", _("Electric (EV)")
+
+    class Transmission(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        AUTOMATIC = "automatic", _("Automatic")
+        DCT = "dct", _("Dual-clutch")
+        CVT = "cvt", _("CVT")
+        SINGLE_SPEED = "single_speed", _("Single-speed (EV)")
+
+    class Body(models.TextChoices):
+        SEDAN = "sedan", _("Sedan")
+        HATCHBACK = "hatchback", _("Hatchback")
+        SUV = "suv", _("SUV")
+        MPV = "mpv", _("MPV")
+        ESTATE = "estate", _("Estate")
+        COUPE = "coupe", _("Coupé")
+        PICKUP = "pickup", _("Pickup")
+
+    class Emission(models.TextChoices):
+        CN5 = "cn5", _("China 5 (国五)")
+        CN6A = "cn6a", _("China 6a (国六a)")
+        CN6B = "cn6b", _("China 6b (国六b)")
+        NONE = "none", _("Not applicable (EV)")
+
+    vin = models.CharField(_("VIN"), max_length=17, db_index=True)
+    make = models.CharField(_("make"), max_length=40, db_index=True)
+    model = models.CharField(_("model"), max_length=60)
+    trim = models.CharField(_("trim / series"), max_length=80, blank=True)
+    year = models.PositiveSmallIntegerField(_("model year"))
+    first_registration = models.DateField(_("first registration date"))
+    mileage_km = models.PositiveIntegerField(_("mileage (km)"))
+    fuel = models.CharField(_("fuel"), max_length=16, choices=Fuel.choices)
+    transmission = models.CharField(_("transmission"), max_length=16, choices=Transmission.choices)
+    body_type = models.CharField(_("body type"), max_length=16, choices=Body.choices)
+    colour = models.CharField(_("colour"), max_length=30)
+    engine_displacement_l = models.DecimalField(_("engine displacement (L)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    battery_kwh = models.DecimalField(_("battery capacity (kWh)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    emission_standard = models.CharField(_("emission standard"), max_length=8, choices=Emission.choices)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=5)
+    previous_owners = models.PositiveSmallIntegerField(_("previous owners"), default=1)
+    city = models.CharField(_("city"), max_length=40, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.make} {self.model} {self.trim}".strip()
+
+
+class Listing(StatusMachine):
+    """A dealer's offer of a vehicle. Lifecycle per DESIGN.md "The life of a car"."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_INSPECTION = "awaiting_inspection", _("Awaiting inspection")
+        PUBLISHED = "published", _("Published")
+        RESERVED = "reserved", _("Reserved")
+        SOLD = "sold", _("Sold")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.AWAITING_INSPECTION, Status.PUBLISHED, Status.WITHDRAWN},
+        Status.AWAITING_INSPECTION: {Status.PUBLISHED, Status.WITHDRAWN, Status.DRAFT},
+        Status.PUBLISHED: {Status.RESERVED, Status.WITHDRAWN},
+        Status.RESERVED: {Status.SOLD, Status.PUBLISHED},
+        Status.SOLD: {Status.PUBLISHED},  # the car came back (return within the 30-day window)
+        Status.WITHDRAWN: {Status.DRAFT},
+    }
+    ACTIVE_STATUSES = (Status.DRAFT, Status.AWAITING_INSPECTION, Status.PUBLISHED, Status.RESERVED)
+
+    dealer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings", verbose_name=_("dealer"))
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="listings", verbose_name=_("vehicle"))
+    price = models.DecimalField(_("asking price (CNY)"), max_digits=10, decimal_places=0)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT)
+    # Denormalised from the latest published inspection report (written by the inspections app) so
+    # that search filters never join the report tables.
+    inspection_grade = models.PositiveSmallIntegerField(_("inspection grade"), null=True, blank=True)
+    is_accident = models.BooleanField(_("accident car"), default=False)
+    is_flood = models.BooleanField(_("flood car"), default=False)
+    is_fire = models.BooleanField(_("fire car"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.vehicle)
+
+    @property
+    def cover_photo(self):
+        covers = getattr(self, "cover_photos", None)
+        if covers is not None:
+            return covers[0] if covers else None
+        return self.photos.filter(is_cover=True).first()
+
+
+class ListingPhoto(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos", verbose_name=_("listing"))
+    image = models.ImageField(_("photo"), upload_to="listings/%Y/%m/")
+    display = models.ImageField(_("display version"), upload_to="listings/%Y/%m/display/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="listings/%Y/%m/thumbs/")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_cover = models.BooleanField(_("cover photo"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing"], condition=models.Q(is_cover=True), name="one_cover_photo_per_listing"),
+        ]

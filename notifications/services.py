@@ -1,0 +1,59 @@
+"""The one outbound channel. Every reminder, escalation and notice goes through ``notify``."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify(recipient, kind: str, dedupe_key: str, *, subject: str, body: str = "", url: str = "", email: bool = True) -> Notification | None:
+    """Write an in-app notification and e-mail it after commit — exactly once per ``dedupe_key``.
+
+    Returns the new notification, or ``None`` when one with this key already exists (a re-run sweep,
+    a redelivered task). The unique constraint, not a prior SELECT, decides, so concurrent callers
+    cannot both win. ``subject``/``body`` may be lazy translations: they are rendered in the
+    recipient's language when known.
+    """
+    with translation.override(getattr(recipient, "language", None) or translation.get_language()):
+        subject, body = str(subject), str(body)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient, kind=kind, dedupe_key=dedupe_key[:200], subject=subject[:200], body=body, url=url
+            )
+    except IntegrityError:
+        logger.info("notification %s already sent", dedupe_key)
+        return None
+    if email and recipient.email:
+        transaction.on_commit(lambda: _send_email(notification.pk))
+    return notification
+
+
+def _send_email(notification_pk: int) -> None:
+    # Claim the row first so two processes committing the same notification never both e-mail it.
+    claimed = Notification.objects.filter(pk=notification_pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
+        return
+    notification = Notification.objects.select_related("recipient").get(pk=notification_pk)
+    link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
+    try:
+        send_mail(notification.subject, f"{notification.body}{link}", None, [notification.recipient.email])
+    except OSError:
+        Notification.objects.filter(pk=notification_pk).update(emailed_at=None)
+        logger.exception("e-mail for notification %s failed; the in-app message stands", notification_pk)
+
+
+def notification_mark_read(*, user, notification_ids=None) -> int:
+    """Mark the user's notifications read (all of them, or the given ids that are theirs)."""
+    qs = Notification.objects.for_user(user).unread()
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
