@@ -31,6 +31,7 @@ THIRD_PARTY_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
+    "pgtrigger",
 ]
 # Order matters: an app may import only from apps listed before it (DESIGN.md).
 LOCAL_APPS = [
@@ -124,6 +125,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 CURRENCY = "CNY"
+RESERVATION_HOURS = env.int("RESERVATION_HOURS", default=48)  # a reservation lapses unless both parties sign in time
+AFTER_SALES_TERMS_PROVIDER = "warranty.terms.current_terms"  # contracts snapshot these terms without importing warranty
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
