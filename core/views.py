@@ -1,4 +1,4 @@
-from django.db import connection
+from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -19,6 +19,7 @@ class HomeView(TemplateView):
 
 
 @never_cache
+@transaction.non_atomic_requests
 def healthz(request):
     """200 when the database answers a query, 503 otherwise (for load balancers and uptime checks)."""
     try:

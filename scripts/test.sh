@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The second README command: run the whole test suite (creates the environment if missing).
+# Uses DATABASE_URL / REDIS_URL when set (CI sets both: PostgreSQL + Redis + a real Celery worker for the
+# integration tests); without them it runs on SQLite with eager Celery and skips only what needs the servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh dev
+py=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=config.settings.test
+echo "==> Lint (ruff) and formatting"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "==> Migrations are complete"
+$py manage.py makemigrations --check --dry-run
+echo "==> Test suite on ${DATABASE_URL:-SQLite}${REDIS_URL:+ with Redis at $REDIS_URL}"
+exec .venv/bin/pytest --create-db -p no:cacheprovider "$@"
