@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.statemachine import StatusMachine
 
-from .querysets import ListingQuerySet
+from . import catalogue
+from .querysets import ConversationQuerySet, ListingQuerySet
 
 
 class Vehicle(models.Model):
@@ -50,7 +52,9 @@ class Vehicle(models.Model):
     transmission = models.CharField(_("transmission"), max_length=16, choices=Transmission.choices)
     body_type = models.CharField(_("body type"), max_length=16, choices=Body.choices)
     colour = models.CharField(_("colour"), max_length=30)
-    engine_displacement_l = models.DecimalField(_("engine displacement (L)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    engine_displacement_l = models.DecimalField(
+        _("engine displacement (L)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
     battery_kwh = models.DecimalField(_("battery capacity (kWh)"), max_digits=5, decimal_places=1, null=True, blank=True)
     emission_standard = models.CharField(_("emission standard"), max_length=8, choices=Emission.choices)
     seats = models.PositiveSmallIntegerField(_("seats"), default=5)
@@ -62,9 +66,32 @@ class Vehicle(models.Model):
     class Meta:
         verbose_name = _("vehicle")
         verbose_name_plural = _("vehicles")
+        indexes = [
+            models.Index(fields=["make", "model", "year"], name="vehicle_make_model_year_idx"),
+            models.Index(fields=["city", "make"], name="vehicle_city_make_idx"),
+            models.Index(fields=["year"], name="vehicle_year_idx"),
+            models.Index(fields=["mileage_km"], name="vehicle_mileage_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.make} {self.model} {self.trim}".strip()
+
+    @property
+    def make_label(self) -> str:
+        """The make in the reader's language (丰田 / Toyota)."""
+        return catalogue.make_label(self.make)
+
+    @property
+    def model_label(self) -> str:
+        return catalogue.model_label(self.make, self.model)
+
+    @property
+    def name(self) -> str:
+        return f"{self.make_label} {self.model_label}"
+
+    @property
+    def age_years(self) -> int:
+        return max(timezone.localdate().year - self.first_registration.year, 0)
 
 
 class Listing(StatusMachine):
@@ -88,7 +115,9 @@ class Listing(StatusMachine):
     }
     ACTIVE_STATUSES = (Status.DRAFT, Status.AWAITING_INSPECTION, Status.PUBLISHED, Status.RESERVED)
 
-    dealer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings", verbose_name=_("dealer"))
+    dealer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings", verbose_name=_("dealer")
+    )
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="listings", verbose_name=_("vehicle"))
     price = models.DecimalField(_("asking price (CNY)"), max_digits=10, decimal_places=0)
     description = models.TextField(_("description"), blank=True)
@@ -109,9 +138,33 @@ class Listing(StatusMachine):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["-published_at", "-pk"]
+        indexes = [
+            # Browse = status filter + one sort; each sort gets its own composite index.
+            models.Index(fields=["status", "-published_at", "-id"], name="listing_status_published_idx"),
+            models.Index(fields=["status", "price"], name="listing_status_price_idx"),
+            models.Index(fields=["status", "inspection_grade"], name="listing_status_grade_idx"),
+            models.Index(fields=["dealer", "status", "-updated_at"], name="listing_dealer_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),
+        ]
 
     def __str__(self) -> str:
         return str(self.vehicle)
+
+    @property
+    def title(self) -> str:
+        return f"{self.vehicle.year} {self.vehicle.name}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def has_published_report(self) -> bool:
+        """True when the inspections app has published a report for this car (reverse accessor only)."""
+        reports = getattr(self.vehicle, "inspection_reports", None)
+        return bool(reports is not None and reports.filter(status="published").exists())
 
     @property
     def cover_photo(self):
@@ -122,6 +175,8 @@ class Listing(StatusMachine):
 
 
 class ListingPhoto(models.Model):
+    """One photo of a listing: stored only as metadata-free JPEGs made by ``core.images``."""
+
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos", verbose_name=_("listing"))
     image = models.ImageField(_("photo"), upload_to="listings/%Y/%m/")
     display = models.ImageField(_("display version"), upload_to="listings/%Y/%m/display/")
@@ -134,6 +189,88 @@ class ListingPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["listing", "position"], name="photo_listing_position_idx")]
         constraints = [
             models.UniqueConstraint(fields=["listing"], condition=models.Q(is_cover=True), name="one_cover_photo_per_listing"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}#{self.position}"
+
+
+class Favourite(models.Model):
+    """A buyer's saved car; the price at saving time lets the page show "¥X lower since you saved it"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites", verbose_name=_("user")
+    )
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="favourites", verbose_name=_("listing"))
+    price_when_saved = models.DecimalField(_("price when saved"), max_digits=10, decimal_places=0)
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("favourite")
+        verbose_name_plural = _("favourites")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "listing"], name="one_favourite_per_user_listing")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ♥ {self.listing}"
+
+
+class Conversation(models.Model):
+    """A buyer's thread with the dealer of one listing. Only the two parties (and staff) may read it."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="conversations", verbose_name=_("listing"))
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buyer_conversations", verbose_name=_("buyer")
+    )
+    dealer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dealer_conversations", verbose_name=_("dealer")
+    )
+    last_message_at = models.DateTimeField(_("last message at"), null=True, blank=True)
+    buyer_read_at = models.DateTimeField(_("buyer last read"), null=True, blank=True)
+    dealer_read_at = models.DateTimeField(_("dealer last read"), null=True, blank=True)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        ordering = ["-last_message_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["listing", "buyer"], name="one_conversation_per_buyer_listing")]
+        indexes = [
+            models.Index(fields=["buyer", "-last_message_at"], name="conversation_buyer_idx"),
+            models.Index(fields=["dealer", "-last_message_at"], name="conversation_dealer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer} ↔ {self.dealer}: {self.listing}"
+
+    def is_party(self, user) -> bool:
+        return user.pk in (self.buyer_id, self.dealer_id)
+
+    def unread_for(self, user) -> bool:
+        if self.last_message_at is None:
+            return False
+        read_at = self.buyer_read_at if user.pk == self.buyer_id else self.dealer_read_at if user.pk == self.dealer_id else None
+        return read_at is None or read_at < self.last_message_at
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", verbose_name=_("conversation")
+    )
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("sender"))
+    body = models.TextField(_("message"), max_length=2000)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="message_conversation_idx")]
+
+    def __str__(self) -> str:
+        return self.body[:50]

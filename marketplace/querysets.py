@@ -7,6 +7,11 @@ class ListingQuerySet(models.QuerySet):
         """Listings a visitor can find: published (reserved and sold cars keep their page but leave search)."""
         return self.filter(status=self.model.Status.PUBLISHED)
 
+    def viewable(self):
+        """Listings whose detail page anyone may open: on sale, reserved or sold (drafts stay private)."""
+        S = self.model.Status
+        return self.filter(status__in=[S.PUBLISHED, S.RESERVED, S.SOLD])
+
     def with_card_data(self):
         """Everything a listing card shows, in one query (plus one for cover photos)."""
         photo_model = apps.get_model("marketplace", "ListingPhoto")
@@ -16,3 +21,53 @@ class ListingQuerySet(models.QuerySet):
 
     def owned_by(self, dealer):
         return self.filter(dealer=dealer)
+
+    def visible_to(self, user):
+        """Detail pages: the public ones for everybody, plus a dealer's own cars, plus everything for staff."""
+        if getattr(user, "is_authenticated", False):
+            if user.is_platform_staff:
+                return self.all()
+            if user.is_dealer:
+                return self.filter(models.Q(pk__in=self.viewable().values("pk")) | models.Q(dealer=user))
+        return self.viewable()
+
+    def with_viewer_flags(self, user):
+        """Annotate ``is_favourite`` and ``conversation_id`` for ``user`` in the same query (no extra round trips)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.annotate(
+                is_favourite=models.Value(False, output_field=models.BooleanField()),
+                conversation_id=models.Value(None, output_field=models.BigIntegerField()),
+            )
+        favourite = apps.get_model("marketplace", "Favourite")
+        conversation = apps.get_model("marketplace", "Conversation")
+        return self.annotate(
+            is_favourite=models.Exists(favourite.objects.filter(user=user, listing=models.OuterRef("pk"))),
+            conversation_id=models.Subquery(
+                conversation.objects.filter(buyer=user, listing=models.OuterRef("pk")).values("pk")[:1]
+            ),
+        )
+
+
+class ConversationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The buyer and the dealer of a thread, and platform staff. Nobody else (they get 404)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_platform_staff:
+            return self.all()
+        return self.filter(models.Q(buyer=user) | models.Q(dealer=user))
+
+    def unread_by(self, user):
+        """Threads with a message ``user`` has not seen yet (as buyer or as dealer)."""
+        F, Q = models.F, models.Q
+        as_buyer = (
+            Q(buyer=user)
+            & Q(last_message_at__isnull=False)
+            & (Q(buyer_read_at__isnull=True) | Q(buyer_read_at__lt=F("last_message_at")))
+        )
+        as_dealer = (
+            Q(dealer=user)
+            & Q(last_message_at__isnull=False)
+            & (Q(dealer_read_at__isnull=True) | Q(dealer_read_at__lt=F("last_message_at")))
+        )
+        return self.filter(as_buyer | as_dealer)

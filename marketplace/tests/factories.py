@@ -10,7 +10,14 @@ from django.utils import timezone
 from accounts.models import DealerProfile, User
 from marketplace.models import Listing, Vehicle
 
-_VIN_VALUES = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9), strict=True)), **dict(zip("JKLMN", range(1, 6), strict=True)), "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10), strict=True))}
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
 _VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
 
 
@@ -42,9 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class DealerFactory(UserFactory):
     username = factory.Sequence(lambda n: f"dealer{n}")
     role = User.Role.DEALER
-    profile = factory.RelatedFactory(
-        "marketplace.tests.factories.DealerProfileFactory", factory_related_name="user"
-    )
+    profile = factory.RelatedFactory("marketplace.tests.factories.DealerProfileFactory", factory_related_name="user")
 
 
 class DealerProfileFactory(factory.django.DjangoModelFactory):
