@@ -17,11 +17,21 @@ def _english(settings):
 
 def make_user(username: str, role: str = User.Role.BUYER, **extra) -> User:
     user = User.objects.create_user(
-        username=username, password="pass-1234-word", email=f"{username}@example.com", role=role, full_name=extra.pop("full_name", username.title()), **extra
+        username=username,
+        password="pass-1234-word",
+        email=f"{username}@example.com",
+        role=role,
+        full_name=extra.pop("full_name", username.title()),
+        **extra,
     )
     if role == User.Role.DEALER:
         DealerProfile.objects.create(
-            user=user, business_name=f"{username.title()} Motors", licence_number="91110000MA00000000", city="北京", address="北京市朝阳区 1 号", phone="010-12345678"
+            user=user,
+            business_name=f"{username.title()} Motors",
+            licence_number="91110000MA00000000",
+            city="北京",
+            address="北京市朝阳区 1 号",
+            phone="010-12345678",
         )
     return user
 

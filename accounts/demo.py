@@ -18,7 +18,14 @@ DEALERS = [
 def _user(username: str, *, role: str, full_name: str, email: str, phone: str = "", is_staff=False, is_superuser=False) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"role": role, "full_name": full_name, "email": email, "phone": phone, "is_staff": is_staff, "is_superuser": is_superuser},
+        defaults={
+            "role": role,
+            "full_name": full_name,
+            "email": email,
+            "phone": phone,
+            "is_staff": is_staff,
+            "is_superuser": is_superuser,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -28,19 +35,45 @@ def _user(username: str, *, role: str, full_name: str, email: str, phone: str = 
 
 def seed(*, stdout, rng, **kwargs) -> None:
     for username, name, business, licence, city, address, phone in DEALERS:
-        user = _user(username, role=User.Role.DEALER, full_name=name, email=f"{username}@demo.anxin-auto.example", phone=f"139{rng.randint(10000000, 99999999)}")
-        DealerProfile.objects.get_or_create(
-            user=user, defaults={"business_name": business, "licence_number": licence, "city": city, "address": address, "phone": phone}
+        user = _user(
+            username,
+            role=User.Role.DEALER,
+            full_name=name,
+            email=f"{username}@demo.anxin-auto.example",
+            phone=f"139{rng.randint(10000000, 99999999)}",
         )
-    _user("inspector", role=User.Role.INSPECTOR, full_name="赵鉴定", email="inspector@demo.anxin-auto.example", phone="13700001111")
+        DealerProfile.objects.get_or_create(
+            user=user,
+            defaults={"business_name": business, "licence_number": licence, "city": city, "address": address, "phone": phone},
+        )
+    _user(
+        "inspector", role=User.Role.INSPECTOR, full_name="赵鉴定", email="inspector@demo.anxin-auto.example", phone="13700001111"
+    )
     _user("buyer1", role=User.Role.BUYER, full_name="孙小明", email="buyer1@demo.anxin-auto.example", phone="13812341234")
     _user("buyer2", role=User.Role.BUYER, full_name="周丽", email="buyer2@demo.anxin-auto.example", phone="13998765432")
     staff = _user("staff", role=User.Role.STAFF, full_name="客服 吴敏", email="staff@demo.anxin-auto.example", is_staff=True)
     supervisor = _user(
-        "supervisor", role=User.Role.STAFF, full_name="主管 郑华", email="supervisor@demo.anxin-auto.example", is_staff=True, is_superuser=True
+        "supervisor",
+        role=User.Role.STAFF,
+        full_name="主管 郑华",
+        email="supervisor@demo.anxin-auto.example",
+        is_staff=True,
+        is_superuser=True,
     )
     group, _ = Group.objects.get_or_create(name="Customer service")
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=["complaints", "warranty", "surveys", "notifications", "contracts", "marketplace", "inspections"]))
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=[
+                "complaints",
+                "warranty",
+                "surveys",
+                "notifications",
+                "contracts",
+                "marketplace",
+                "inspections",
+            ]
+        )
+    )
     staff.groups.add(group)
     del supervisor
     stdout.write(

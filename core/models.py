@@ -49,3 +49,34 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task a user action asked for, written in the same transaction as the action.
+
+    The transactional outbox (see ``core.outbox``): the row commits or rolls back with the action,
+    so a rolled-back action queues nothing and a committed one is never lost to a broker outage —
+    the relay publishes it once the broker answers. Arguments are primary keys only (no personal
+    data in the broker or in this table).
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    available_at = models.DateTimeField(_("next attempt at"), db_index=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The relay reads only unsent rows whose next attempt is due.
+            models.Index(fields=["available_at"], condition=models.Q(sent_at__isnull=True), name="outbox_pending_idx"),
+            models.Index(fields=["sent_at"], condition=models.Q(sent_at__isnull=False), name="outbox_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

@@ -43,7 +43,9 @@ class StatusMachine(models.Model):
         return audit(self, action=action, actor=actor, from_status=old, to_status=new_status, note=note)
 
 
-def audit(obj: models.Model, *, action: str, actor=None, from_status: str = "", to_status: str = "", note: str = "") -> AuditEvent:
+def audit(
+    obj: models.Model, *, action: str, actor=None, from_status: str = "", to_status: str = "", note: str = ""
+) -> AuditEvent:
     """Write one audit row about ``obj`` (which must already have a primary key)."""
     return AuditEvent.objects.create(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),

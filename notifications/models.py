@@ -14,7 +14,9 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """An in-app message (and its e-mail). ``dedupe_key`` is unique: the same reminder is never sent twice."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
     kind = models.CharField(_("kind"), max_length=64, db_index=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)

@@ -14,7 +14,9 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 
-def notify(recipient, kind: str, dedupe_key: str, *, subject: str, body: str = "", url: str = "", email: bool = True) -> Notification | None:
+def notify(
+    recipient, kind: str, dedupe_key: str, *, subject: str, body: str = "", url: str = "", email: bool = True
+) -> Notification | None:
     """Write an in-app notification and e-mail it after commit — exactly once per ``dedupe_key``.
 
     Returns the new notification, or ``None`` when one with this key already exists (a re-run sweep,
