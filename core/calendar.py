@@ -11,10 +11,13 @@ Deadlines are "end of business" of a working day: ``BUSINESS_END`` local time.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+logger = logging.getLogger(__name__)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BUSINESS_START = dt.time(9, 0)
@@ -33,11 +36,18 @@ def _overrides() -> dict[dt.date, str]:
 
 @lru_cache(maxsize=64)
 def has_official_data(year: int) -> bool:
+    """True when ``chinesecalendar`` ships the State Council's notice for ``year``."""
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
     except NotImplementedError:
         return False
     return True
+
+
+@lru_cache(maxsize=64)
+def _log_fallback(year: int) -> None:
+    # Once per process and year: the admin banner is the staff-facing warning, this is for the logs.
+    logger.warning("no official China holiday data for %s; using the fallback rule (weekends + fixed-date holidays)", year)
 
 
 def _is_working_day(day: dt.date, overrides: dict[dt.date, str]) -> bool:
@@ -46,6 +56,7 @@ def _is_working_day(day: dt.date, overrides: dict[dt.date, str]) -> bool:
         return kind == "workday"
     if has_official_data(day.year):
         return chinese_calendar.is_workday(day)
+    _log_fallback(day.year)
     return day.weekday() < 5 and (day.month, day.day) not in FALLBACK_FIXED_HOLIDAYS
 
 
@@ -102,3 +113,87 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 def years_missing_official_data(years) -> list[int]:
     """Years among ``years`` that the calendar can only answer with the fallback rule."""
     return [year for year in years if not has_official_data(year)]
+
+
+# How long before the year ends we start warning that next year's official days are missing:
+# the State Council usually publishes them in November, and deadlines filed in December run into January.
+NEXT_YEAR_WARNING_DAYS = 60
+
+
+def years_needing_staff_attention(today: dt.date | None = None) -> list[int]:
+    """Years that deadlines may fall in but for which only the fallback rule is known.
+
+    The current year always counts; next year counts from ``NEXT_YEAR_WARNING_DAYS`` before New Year.
+    A year stops counting once the package ships its data, or once staff have entered at least one
+    holiday override for it in the admin (they are then expected to enter all of that year's days).
+    """
+    from .models import CalendarOverride
+
+    today = today or local_date(dt.datetime.now(tz=SHANGHAI))
+    years = [today.year]
+    if (dt.date(today.year + 1, 1, 1) - today).days <= NEXT_YEAR_WARNING_DAYS:
+        years.append(today.year + 1)
+    missing = years_missing_official_data(years)
+    if not missing:
+        return []
+    covered = set(
+        CalendarOverride.objects.filter(date__year__in=missing, kind=CalendarOverride.Kind.HOLIDAY).values_list(
+            "date__year", flat=True
+        )
+    )
+    return [year for year in missing if year not in covered]
+
+
+# --- working time (business hours on working days), for reminder lead times and paused clocks ---
+
+
+def _business_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return dt.datetime.combine(day, BUSINESS_START, tzinfo=SHANGHAI), dt.datetime.combine(day, BUSINESS_END, tzinfo=SHANGHAI)
+
+
+def working_seconds_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Seconds of business hours (09:00–18:00 on working days, Asia/Shanghai) between two moments."""
+    if end <= start:
+        return 0
+    overrides = _overrides()
+    total = 0.0
+    day, last = local_date(start), local_date(end)
+    while day <= last:
+        if _is_working_day(day, overrides):
+            opens, closes = _business_window(day)
+            lo, hi = max(opens, start), min(closes, end)
+            if hi > lo:
+                total += (hi - lo).total_seconds()
+        day += dt.timedelta(days=1)
+    return int(total)
+
+
+def add_working_seconds(moment: dt.datetime, seconds: int) -> dt.datetime:
+    """The moment ``seconds`` of business time after ``moment`` (negative: before it).
+
+    Used to move a deadline by time a case was paused, and to find "4 working hours before" a deadline.
+    """
+    if seconds == 0:
+        return moment
+    overrides = _overrides()
+    local = moment.astimezone(SHANGHAI)
+    remaining = dt.timedelta(seconds=abs(seconds))
+    step = 1 if seconds > 0 else -1
+    day = local.date()
+    for _ in range(3660):  # ten years of days: a hard stop instead of an endless loop on bad data
+        if _is_working_day(day, overrides):
+            opens, closes = _business_window(day)
+            if step > 0:
+                lo = max(opens, local) if day == local.date() else opens
+                if lo < closes:
+                    if lo + remaining <= closes:
+                        return lo + remaining
+                    remaining -= closes - lo
+            else:
+                hi = min(closes, local) if day == local.date() else closes
+                if hi > opens:
+                    if hi - remaining >= opens:
+                        return hi - remaining
+                    remaining -= hi - opens
+        day += dt.timedelta(days=step)
+    raise ValueError("working-time arithmetic ran past ten years")
