@@ -213,7 +213,7 @@ class Coverage(models.Model):
         """The contract's snapshot when a contract with terms exists, else ours (same content)."""
         contract = getattr(self.order, "contract", None) if _has_contract(self.order) else None
         contract_terms = getattr(contract, "terms", None)
-        if isinstance(contract_terms, dict) and contract_terms.get("components") is not None:
+        if _terms_usable(contract_terms):
             return contract_terms
         return self.terms_snapshot
 
@@ -315,6 +315,13 @@ class Coverage(models.Model):
     @property
     def warranty_km_left(self) -> int:
         return max(0, self.warranty_km_limit - self.current_odometer_km)
+
+
+def _terms_usable(terms) -> bool:
+    """A snapshot made by ``warranty.terms`` (parts as dicts with codes), not a placeholder."""
+    if not isinstance(terms, dict) or not isinstance(terms.get("components"), list):
+        return False
+    return all(isinstance(part, dict) and "code" in part for group in terms["components"] for part in group.get("parts", []))
 
 
 def _has_contract(order) -> bool:
@@ -474,6 +481,9 @@ class AfterSalesPhoto(models.Model):
         verbose_name = _("request photo")
         verbose_name_plural = _("request photos")
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 class WarrantyClaim(SlaCase):
