@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,14 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.make} {self.model} {self.trim}".strip()
 
+    def clean(self) -> None:
+        """Refuse nonsense on the field it concerns (see ``validation.vehicle_errors`` for the rules)."""
+        from .validation import vehicle_errors
+
+        errors = vehicle_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def make_label(self) -> str:
         """The make in the reader's language (丰田 / Toyota)."""
@@ -151,6 +160,13 @@ class Listing(StatusMachine):
 
     def __str__(self) -> str:
         return str(self.vehicle)
+
+    def clean(self) -> None:
+        from .validation import listing_errors
+
+        errors = listing_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def title(self) -> str:

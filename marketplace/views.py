@@ -1,14 +1,485 @@
-from django.views.generic import ListView
+"""Thin views: each reads through selectors, writes through one service, and shows domain errors as messages."""
 
-from .models import Listing
+from __future__ import annotations
+
+import contextlib
+import json
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage
+from django.db import IntegrityError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from core.errors import DomainError
+
+from . import catalogue, selectors, services, session_lists
+from .filters import CITIES, SORT_CHOICES
+from .forms import ListingForm, MessageForm, PhotoUploadForm
+from .models import Conversation, Listing, ListingPhoto
+
+RECENT_COOKIE = "anxin_recent"
+RECENT_COOKIE_SALT = "marketplace.recent"
 
 
-class BrowseView(ListView):
-    """Placeholder browse page (the Marketplace issue replaces it with filters, sorting and the card grid)."""
+# --- small mixins ---------------------------------------------------------------------------------
+
+
+class DealerRequiredMixin(LoginRequiredMixin):
+    """Dealer workspace: signed-in dealers only; objects are always looked up among the dealer's own cars."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_dealer:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_listing(self) -> Listing:
+        return get_object_or_404(Listing.objects.owned_by(self.request.user).select_related("vehicle"), pk=self.kwargs["pk"])
+
+
+class BuyerRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_buyer:
+            messages.error(request, _("Favourites and messages to dealers are for buyer accounts."))
+            return redirect(safe_next(request, reverse("marketplace:browse")))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or request.META.get("HTTP_REFERER") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def recent_ids_from(request) -> list[int]:
+    raw = request.get_signed_cookie(RECENT_COOKIE, default="", salt=RECENT_COOKIE_SALT)
+    return [int(x) for x in raw.split(".") if x.isdigit()][: session_lists.RECENT_MAX]
+
+
+class TrayMixin:
+    """Compare tray (session) and recently viewed cars (a signed cookie: no session write per page view),
+    both loaded with one query."""
+
+    show_recent = False
+
+    def tray_context(self, *, exclude: int | None = None) -> dict:
+        compare = session_lists.compare_ids(self.request.session)
+        recent = [i for i in recent_ids_from(self.request) if i != exclude] if self.show_recent else []
+        cars = {car.pk: car for car in selectors.tray_listings(list(dict.fromkeys(compare + recent)))}
+        return {
+            "compare_ids": compare,
+            "compare_cars": [cars[i] for i in compare if i in cars],
+            "compare_max": session_lists.COMPARE_MAX,
+            "recent_cars": [cars[i] for i in recent if i in cars][:6],
+        }
+
+
+def _without(params, key: str) -> str:
+    params = params.copy()
+    params.pop(key, None)
+    return params.urlencode()
+
+
+def catalogue_context() -> dict:
+    return {
+        "make_options": catalogue.label_choices(),
+        "models_json": json.dumps(catalogue.models_by_make(), ensure_ascii=False),
+        "cities": CITIES,
+    }
+
+
+# --- buyers and visitors --------------------------------------------------------------------------
+
+
+class BrowseView(TrayMixin, ListView):
+    """``/cars/``: filters in the URL, sort, capped result count, pagination."""
 
     template_name = "marketplace/browse.html"
     context_object_name = "listings"
     paginate_by = 24
+    paginator_class = selectors.CappedCountPaginator
+    show_recent = True
 
     def get_queryset(self):
-        return Listing.objects.public().with_card_data().order_by("-published_at", "-pk")
+        self.filterset = selectors.browse_filter(self.request.GET, user=self.request.user)
+        return self.filterset.qs
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404:
+            paginator = self.get_paginator(queryset, page_size)
+            page = paginator.page(paginator.num_pages)
+            return paginator, page, page.object_list, page.has_other_pages()
+        except InvalidPage:
+            raise Http404
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        filterset = self.filterset
+        dealer_id = filterset.form.cleaned_data.get("dealer") if filterset.form.is_valid() else None
+        context.update(
+            filter=filterset,
+            form=filterset.form,
+            query_string=params.urlencode(),
+            query_without_dealer=_without(params, "dealer"),
+            has_filters=any(v for k, v in params.items() if k != "sort"),
+            active_filter_count=filterset.active_count(),
+            sort_choices=SORT_CHOICES,
+            current_sort=self.request.GET.get("sort") or "newest",
+            dealer_filter=dealer_id,
+            **catalogue_context(),
+            **self.tray_context(),
+        )
+        return context
+
+
+class ListingDetailView(TrayMixin, TemplateView):
+    """``/cars/<id>/``: gallery, key facts, dealer card, inspection summary slot, actions."""
+
+    template_name = "marketplace/detail.html"
+    show_recent = True
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.listing = selectors.listing_for_detail(pk=kwargs["pk"], user=request.user)
+        except Listing.DoesNotExist:
+            raise Http404
+        response = super().get(request, *args, **kwargs)
+        if self.listing.is_public:
+            ids = [self.listing.pk] + [i for i in recent_ids_from(request) if i != self.listing.pk]
+            response.set_signed_cookie(
+                RECENT_COOKIE,
+                ".".join(str(i) for i in ids[: session_lists.RECENT_MAX]),
+                salt=RECENT_COOKIE_SALT,
+                max_age=60 * 60 * 24 * 30,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        listing = self.listing
+        user = self.request.user
+        context.update(
+            listing=listing,
+            vehicle=listing.vehicle,
+            photos=listing.gallery,
+            dealer_profile=getattr(listing.dealer, "dealer_profile", None),
+            is_owner=user.is_authenticated and user.pk == listing.dealer_id,
+            message_form=MessageForm(),
+            **self.tray_context(exclude=listing.pk),
+        )
+        context["in_compare"] = listing.pk in context["compare_ids"]
+        return context
+
+
+class CompareView(TrayMixin, TemplateView):
+    """``/compare/``: up to four cars side by side; differing rows highlighted, best values marked."""
+
+    template_name = "marketplace/compare.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ids = session_lists.compare_ids(self.request.session)
+        cars = selectors.compare_listings(ids)
+        context.update(cars=cars, rows=selectors.compare_rows(cars), compare_max=session_lists.COMPARE_MAX)
+        return context
+
+
+class CompareAddView(View):
+    def post(self, request):
+        listing = get_object_or_404(Listing.objects.viewable(), pk=request.POST.get("listing") or 0)
+        try:
+            ids = session_lists.compare_add(request.session, listing.pk)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Added to compare (%(n)d of %(max)d).") % {"n": len(ids), "max": session_lists.COMPARE_MAX}
+            )
+        return HttpResponseRedirect(safe_next(request, reverse("marketplace:compare")))
+
+
+class CompareRemoveView(View):
+    def post(self, request):
+        if request.POST.get("all"):
+            session_lists.compare_clear(request.session)
+        else:
+            with contextlib.suppress(ValueError):
+                session_lists.compare_remove(request.session, int(request.POST.get("listing", 0)))
+        return HttpResponseRedirect(safe_next(request, reverse("marketplace:compare")))
+
+
+class FavouriteToggleView(BuyerRequiredMixin, View):
+    def post(self, request, pk):
+        listing = get_object_or_404(Listing.objects.viewable(), pk=pk)
+        if request.POST.get("action") == "remove":
+            services.favourite_remove(user=request.user, listing=listing)
+            messages.info(request, _("Removed from your favourites."))
+        else:
+            try:
+                services.favourite_add(user=request.user, listing=listing)
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Saved. We will tell you if the price drops."))
+        return HttpResponseRedirect(safe_next(request, reverse("marketplace:detail", args=[pk])))
+
+
+class FavouriteListView(BuyerRequiredMixin, ListView):
+    template_name = "marketplace/favourites.html"
+    context_object_name = "favourites"
+    paginate_by = 24
+
+    def get_queryset(self):
+        return selectors.favourites_of(self.request.user)
+
+
+class AskDealerView(BuyerRequiredMixin, View):
+    """Start (or continue) the buyer's thread about a listing from its detail page."""
+
+    def post(self, request, pk):
+        listing = get_object_or_404(Listing.objects.viewable(), pk=pk)
+        form = MessageForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Write a message first."))
+            return redirect("marketplace:detail", pk=pk)
+        try:
+            conversation = services.conversation_start(listing=listing, buyer=request.user, body=form.cleaned_data["body"])
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("marketplace:detail", pk=pk)
+        messages.success(request, _("Message sent to the dealer."))
+        return redirect("marketplace:conversation", pk=conversation.pk)
+
+
+class ConversationListView(LoginRequiredMixin, ListView):
+    template_name = "marketplace/conversation_list.html"
+    context_object_name = "conversations"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.conversations_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for conversation in context["conversations"]:
+            conversation.unread = conversation.unread_for(self.request.user)
+        return context
+
+
+class ConversationDetailView(LoginRequiredMixin, FormView):
+    """A thread: only its buyer, its dealer and staff; anyone else gets 404."""
+
+    template_name = "marketplace/conversation_detail.html"
+    form_class = MessageForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.conversation = get_object_or_404(
+            Conversation.objects.visible_to(request.user).select_related(
+                "listing", "listing__vehicle", "buyer", "dealer", "dealer__dealer_profile"
+            ),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        conversation = self.conversation
+        user = self.request.user
+        context.update(
+            conversation=conversation,
+            thread=selectors.thread_for(conversation, viewer=user),
+            can_write=conversation.is_party(user),
+            other_party=conversation.dealer if user.pk == conversation.buyer_id else conversation.buyer,
+        )
+        services.conversation_mark_read(conversation=conversation, user=user)
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.message_send(conversation=self.conversation, sender=self.request.user, body=form.cleaned_data["body"])
+        except DomainError as error:
+            form.add_error("body", str(error))
+            return self.form_invalid(form)
+        return redirect("marketplace:conversation", pk=self.conversation.pk)
+
+
+# --- dealer workspace -----------------------------------------------------------------------------
+
+ACTIONS = {
+    "submit": (services.listing_submit_for_inspection, _("Sent for inspection.")),
+    "publish": (services.listing_publish, _("The car is on sale.")),
+    "withdraw": (services.listing_withdraw, _("The car was withdrawn.")),
+    "draft": (services.listing_back_to_draft, _("The car is a draft again; you can correct its facts.")),
+}
+
+
+class MyCarsView(DealerRequiredMixin, ListView):
+    """ "My cars": status tabs with counts; each row offers only the moves its state machine allows."""
+
+    template_name = "marketplace/my_cars.html"
+    context_object_name = "listings"
+    paginate_by = 25
+
+    def get_queryset(self):
+        status = self.request.GET.get("status")
+        self.status = status if status in Listing.Status.values else ""
+        return selectors.dealer_listings(dealer=self.request.user, status=self.status or None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = selectors.dealer_status_counts(dealer=self.request.user)
+        context.update(
+            current_status=self.status,
+            tabs=[(value, label, counts[value]) for value, label in Listing.Status.choices],
+            total=sum(counts.values()),
+            query_string=f"status={self.status}" if self.status else "",
+        )
+        return context
+
+
+class ListingFormMixin(DealerRequiredMixin):
+    template_name = "marketplace/listing_form.html"
+    form_class = ListingForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(**catalogue_context())
+        return context
+
+    def apply_errors(self, form, error: Exception):
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error("vin" if getattr(error, "code", "") == "duplicate_vin" else None, str(error))
+        return self.form_invalid(form)
+
+
+class ListingCreateView(ListingFormMixin, FormView):
+    def form_valid(self, form):
+        try:
+            listing = services.listing_create(
+                dealer=self.request.user,
+                vehicle_data=form.vehicle_data(),
+                price=form.cleaned_data["price"],
+                description=form.cleaned_data["description"],
+            )
+        except (DomainError, ValidationError, IntegrityError) as error:
+            return self.apply_errors(form, error)
+        messages.success(self.request, _("Draft saved. Now add photos of the car."))
+        return redirect("marketplace:listing_photos", pk=listing.pk)
+
+
+class ListingUpdateView(ListingFormMixin, FormView):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_dealer:
+            self.listing = self.get_listing()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["listing"] = self.listing
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(listing=self.listing, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.listing_update(
+                listing=self.listing,
+                actor=self.request.user,
+                vehicle_data=None if form.facts_locked else form.vehicle_data(),
+                price=form.cleaned_data["price"],
+                description=form.cleaned_data["description"],
+            )
+        except (DomainError, ValidationError) as error:
+            return self.apply_errors(form, error)
+        messages.success(self.request, _("Changes saved."))
+        return redirect("marketplace:my_cars")
+
+
+class ListingActionView(DealerRequiredMixin, View):
+    """POST action=submit|publish|withdraw|draft|delete on one of the dealer's own cars."""
+
+    def post(self, request, pk):
+        listing = self.get_listing()
+        action = request.POST.get("action")
+        try:
+            if action == "delete":
+                services.listing_delete(listing=listing, actor=request.user)
+                messages.success(request, _("The car was deleted."))
+                return redirect("marketplace:my_cars")
+            if action not in ACTIONS:
+                raise Http404
+            service, done = ACTIONS[action]
+            service(listing=listing, actor=request.user)
+            messages.success(request, done)
+        except DomainError as error:
+            messages.error(request, str(error))
+        return HttpResponseRedirect(safe_next(request, reverse("marketplace:my_cars")))
+
+
+class ListingPhotosView(DealerRequiredMixin, FormView):
+    template_name = "marketplace/listing_photos.html"
+    form_class = PhotoUploadForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_dealer:
+            self.listing = self.get_listing()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(listing=self.listing, photos=list(self.listing.photos.order_by("position", "pk")))
+        return context
+
+    def form_valid(self, form):
+        added = 0
+        for upload in form.cleaned_data["photos"]:
+            try:
+                services.photo_add(listing=self.listing, actor=self.request.user, file=upload)
+                added += 1
+            except (DomainError, ValidationError) as error:
+                message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+                messages.error(self.request, f"{upload.name}: {message}")
+        if added:
+            messages.success(self.request, _("%(n)d photo(s) added.") % {"n": added})
+        return redirect("marketplace:listing_photos", pk=self.listing.pk)
+
+
+class PhotoActionView(DealerRequiredMixin, View):
+    """POST action=up|down|cover|delete on a photo of one of the dealer's own cars (404 otherwise)."""
+
+    def post(self, request, pk):
+        photo = get_object_or_404(ListingPhoto.objects.select_related("listing").filter(listing__dealer=request.user), pk=pk)
+        action = request.POST.get("action")
+        try:
+            if action in ("up", "down"):
+                services.photo_move(photo=photo, actor=request.user, direction=action)
+            elif action == "cover":
+                services.photo_make_cover(photo=photo, actor=request.user)
+            elif action == "delete":
+                services.photo_delete(photo=photo, actor=request.user)
+                messages.info(request, _("Photo deleted."))
+            else:
+                raise Http404
+        except DomainError as error:
+            messages.error(request, str(error))
+        return redirect("marketplace:listing_photos", pk=photo.listing_id)

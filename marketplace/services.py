@@ -1,0 +1,359 @@
+"""Every write of the marketplace: listings and their lifecycle, photos, favourites, conversations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError, PermissionDeniedError
+from core.images import process_upload
+from core.statemachine import audit
+from notifications.services import notify
+
+from .models import Conversation, Favourite, Listing, ListingPhoto, Message, Vehicle
+
+MAX_PHOTOS = 20
+VEHICLE_FIELDS = (
+    "vin",
+    "make",
+    "model",
+    "trim",
+    "year",
+    "first_registration",
+    "mileage_km",
+    "fuel",
+    "transmission",
+    "body_type",
+    "colour",
+    "engine_displacement_l",
+    "battery_kwh",
+    "emission_standard",
+    "seats",
+    "previous_owners",
+    "city",
+)
+# Once a car is on sale its facts are those the inspection report certified; only price and text change.
+FACTS_EDITABLE = (Listing.Status.DRAFT, Listing.Status.AWAITING_INSPECTION, Listing.Status.WITHDRAWN)
+TEXT_EDITABLE = (*FACTS_EDITABLE, Listing.Status.PUBLISHED)
+
+
+class DuplicateVin(DomainError):
+    """Another active listing already offers this VIN."""
+
+
+class ReportRequired(DomainError):
+    """Publishing needs a published inspection report."""
+
+
+def _require_owner(listing: Listing, actor) -> None:
+    if actor is None:
+        return
+    if actor.pk != listing.dealer_id and not getattr(actor, "is_platform_staff", False):
+        raise PermissionDeniedError(_("Only the dealer who posted this car can change it."), code="not_owner")
+
+
+def _check_vin_free(vin: str, *, exclude_listing: Listing | None = None) -> None:
+    clash = Listing.objects.filter(vehicle__vin=vin, status__in=Listing.ACTIVE_STATUSES)
+    if exclude_listing is not None and exclude_listing.pk:
+        clash = clash.exclude(pk=exclude_listing.pk)
+    if clash.exists():
+        raise DuplicateVin(_("A car with this VIN is already listed. Withdraw that listing first."), code="duplicate_vin")
+
+
+@transaction.atomic
+def listing_create(*, dealer, vehicle_data: dict, price: Decimal, description: str = "") -> Listing:
+    """A dealer posts a car as a draft. Refuses implausible data and a VIN that is already on sale."""
+    if not getattr(dealer, "is_dealer", False):
+        raise PermissionDeniedError(_("Only dealers can post cars."), code="not_dealer")
+    vehicle = Vehicle(**{k: v for k, v in vehicle_data.items() if k in VEHICLE_FIELDS})
+    listing = Listing(dealer=dealer, price=price, description=description, status=Listing.Status.DRAFT)
+    errors = {}
+    for obj, exclude in ((vehicle, []), (listing, ["vehicle", "dealer"])):
+        try:
+            obj.full_clean(exclude=exclude)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    _check_vin_free(vehicle.vin)
+    vehicle.save()
+    listing.vehicle = vehicle
+    listing.save()
+    audit(listing, action="created", actor=dealer, to_status=listing.status)
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, listing: Listing, actor, vehicle_data: dict | None = None, price=None, description=None) -> Listing:
+    """Edit a car. Facts only before publication; price and description while on sale; nothing after."""
+    _require_owner(listing, actor)
+    if listing.status not in TEXT_EDITABLE:
+        raise DomainError(_("A reserved or sold car cannot be edited."), code="not_editable")
+    vehicle = listing.vehicle
+    changed_vehicle = []
+    if vehicle_data:
+        for field in VEHICLE_FIELDS:
+            if field in vehicle_data and getattr(vehicle, field) != vehicle_data[field]:
+                changed_vehicle.append(field)
+        if changed_vehicle and listing.status not in FACTS_EDITABLE:
+            raise DomainError(
+                _("The car's facts are certified by its inspection report; withdraw it to correct them."), code="facts_locked"
+            )
+        for field in changed_vehicle:
+            setattr(vehicle, field, vehicle_data[field])
+        if changed_vehicle:
+            vehicle.full_clean()
+            if "vin" in changed_vehicle:
+                _check_vin_free(vehicle.vin, exclude_listing=listing)
+            vehicle.save(update_fields=[*changed_vehicle, "updated_at"])
+    if description is not None and description != listing.description:
+        listing.description = description
+        listing.save(update_fields=["description", "updated_at"])
+    if price is not None and Decimal(price) != listing.price:
+        listing_set_price(listing=listing, actor=actor, price=Decimal(price))
+    return listing
+
+
+@transaction.atomic
+def listing_set_price(*, listing: Listing, actor, price: Decimal) -> Listing:
+    """Change the asking price; a drop tells every buyer who saved the car (once per new price)."""
+    _require_owner(listing, actor)
+    old = listing.price
+    listing.price = Decimal(price)
+    listing.full_clean(exclude=["vehicle", "dealer"])
+    listing.save(update_fields=["price", "updated_at"])
+    audit(listing, action="price_changed", actor=actor, note=f"{old} → {listing.price}")
+    if listing.price < old and listing.status == Listing.Status.PUBLISHED:
+        url = reverse("marketplace:detail", args=[listing.pk])
+        for favourite in listing.favourites.select_related("user"):
+            notify(
+                favourite.user,
+                "favourite_price_drop",
+                f"favourite-price-drop:{listing.pk}:{listing.price}:{favourite.user_id}",
+                subject=_("Price drop: %(car)s is now ¥%(price)s") % {"car": listing.title, "price": f"{listing.price:,.0f}"},
+                body=_("A car you saved dropped from ¥%(old)s to ¥%(new)s.")
+                % {"old": f"{old:,.0f}", "new": f"{listing.price:,.0f}"},
+                url=url,
+            )
+    return listing
+
+
+def _locked(listing: Listing) -> Listing:
+    return Listing.objects.select_for_update().select_related("vehicle").get(pk=listing.pk)
+
+
+@transaction.atomic
+def listing_submit_for_inspection(*, listing: Listing, actor) -> Listing:
+    """Draft → awaiting inspection (the dealer asks an inspector to check the car)."""
+    _require_owner(listing, actor)
+    locked = _locked(listing)
+    locked.transition_to(Listing.Status.AWAITING_INSPECTION, actor=actor)
+    locked.save(update_fields=["status", "updated_at"])
+    listing.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def listing_publish(*, listing: Listing, actor) -> Listing:
+    """Put a car on sale. Refused unless the inspections app has published a report for the vehicle."""
+    _require_owner(listing, actor)
+    locked = _locked(listing)
+    if not locked.has_published_report:
+        raise ReportRequired(
+            _("This car cannot be published yet: it needs a published inspection report."), code="report_required"
+        )
+    locked.transition_to(Listing.Status.PUBLISHED, actor=actor)
+    locked.published_at = timezone.now()
+    locked.save(update_fields=["status", "published_at", "updated_at"])
+    listing.status, listing.published_at = locked.status, locked.published_at
+    return locked
+
+
+@transaction.atomic
+def listing_withdraw(*, listing: Listing, actor) -> Listing:
+    """Take a car off sale (any state the map allows: draft, awaiting inspection, published)."""
+    _require_owner(listing, actor)
+    locked = _locked(listing)
+    locked.transition_to(Listing.Status.WITHDRAWN, actor=actor)
+    locked.save(update_fields=["status", "updated_at"])
+    listing.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def listing_back_to_draft(*, listing: Listing, actor) -> Listing:
+    """Withdrawn or awaiting inspection → draft, to correct the car's facts; the VIN must still be free."""
+    _require_owner(listing, actor)
+    locked = _locked(listing)
+    if locked.status == Listing.Status.WITHDRAWN:
+        _check_vin_free(locked.vehicle.vin, exclude_listing=locked)
+    locked.transition_to(Listing.Status.DRAFT, actor=actor)
+    locked.save(update_fields=["status", "updated_at"])
+    listing.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def listing_delete(*, listing: Listing, actor) -> None:
+    """Delete a draft or withdrawn car that nobody has ordered; its photo files go too."""
+    _require_owner(listing, actor)
+    if listing.status not in (Listing.Status.DRAFT, Listing.Status.WITHDRAWN):
+        raise DomainError(_("Only drafts and withdrawn cars can be deleted; withdraw it first."), code="not_deletable")
+    orders = getattr(listing, "orders", None)
+    if orders is not None and orders.exists():
+        raise DomainError(_("This car has orders and must be kept for the records."), code="has_orders")
+    photos = list(listing.photos.all())
+    vehicle = listing.vehicle
+    audit(listing, action="deleted", actor=actor, from_status=listing.status)
+    listing.delete()
+    if not vehicle.listings.exists():
+        vehicle.delete()
+    transaction.on_commit(lambda: [_delete_files(p) for p in photos])
+
+
+def _delete_files(photo: ListingPhoto) -> None:
+    for field in (photo.image, photo.display, photo.thumbnail):
+        if field:
+            field.storage.delete(field.name)
+
+
+@transaction.atomic
+def photo_add(*, listing: Listing, actor, file) -> ListingPhoto:
+    """Store an upload as metadata-free JPEGs (original, display, thumbnail); the first photo is the cover."""
+    _require_owner(listing, actor)
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if listing.status in (Listing.Status.SOLD,):
+        raise DomainError(_("Photos of a sold car cannot be changed."), code="sold")
+    count = listing.photos.count()
+    if count >= MAX_PHOTOS:
+        raise DomainError(_("A car can have at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many_photos")
+    processed = process_upload(file)
+    photo = ListingPhoto(
+        listing=listing,
+        position=(listing.photos.aggregate(m=Max("position"))["m"] or 0) + 1 if count else 0,
+        is_cover=count == 0,
+    )
+    photo.image.save(processed.original.name, processed.original, save=False)
+    photo.display.save(processed.display.name, processed.display, save=False)
+    photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: ListingPhoto, actor) -> None:
+    """Remove a photo; if it was the cover, the next photo in order becomes the cover."""
+    listing = photo.listing
+    _require_owner(listing, actor)
+    was_cover = photo.is_cover
+    photo.delete()
+    if was_cover:
+        successor = listing.photos.order_by("position", "pk").first()
+        if successor:
+            successor.is_cover = True
+            successor.save(update_fields=["is_cover"])
+    transaction.on_commit(lambda: _delete_files(photo))
+
+
+@transaction.atomic
+def photo_move(*, photo: ListingPhoto, actor, direction: str) -> None:
+    """Swap a photo with its neighbour ("up" = earlier in the gallery, "down" = later)."""
+    _require_owner(photo.listing, actor)
+    photos = list(ListingPhoto.objects.select_for_update().filter(listing_id=photo.listing_id).order_by("position", "pk"))
+    ids = [p.pk for p in photos]
+    index = ids.index(photo.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(photos):
+        return
+    photos[index], photos[target] = photos[target], photos[index]
+    for position, item in enumerate(photos):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+
+
+@transaction.atomic
+def photo_make_cover(*, photo: ListingPhoto, actor) -> None:
+    """Make ``photo`` the one cover (the partial unique constraint guarantees only one)."""
+    _require_owner(photo.listing, actor)
+    ListingPhoto.objects.filter(listing_id=photo.listing_id, is_cover=True).exclude(pk=photo.pk).update(is_cover=False)
+    ListingPhoto.objects.filter(pk=photo.pk).update(is_cover=True)
+
+
+@transaction.atomic
+def favourite_add(*, user, listing: Listing) -> Favourite:
+    """Save a car (buyers only); saving it twice is harmless."""
+    if not getattr(user, "is_buyer", False):
+        raise PermissionDeniedError(_("Only buyer accounts can save favourites."), code="not_buyer")
+    if listing.status != Listing.Status.PUBLISHED:
+        raise DomainError(_("This car is no longer on sale."), code="not_on_sale")
+    favourite, _created = Favourite.objects.get_or_create(
+        user=user, listing=listing, defaults={"price_when_saved": listing.price}
+    )
+    return favourite
+
+
+@transaction.atomic
+def favourite_remove(*, user, listing: Listing) -> None:
+    Favourite.objects.filter(user=user, listing=listing).delete()
+
+
+@transaction.atomic
+def conversation_start(*, listing: Listing, buyer, body: str) -> Conversation:
+    """A buyer asks the dealer about a car: one thread per buyer and listing, reused if it exists."""
+    if not getattr(buyer, "is_buyer", False):
+        raise PermissionDeniedError(_("Sign in with a buyer account to ask the dealer."), code="not_buyer")
+    if listing.status not in (Listing.Status.PUBLISHED, Listing.Status.RESERVED, Listing.Status.SOLD):
+        raise DomainError(_("This car is not on sale."), code="not_on_sale")
+    conversation, _created = Conversation.objects.get_or_create(
+        listing=listing, buyer=buyer, defaults={"dealer_id": listing.dealer_id}
+    )
+    message_send(conversation=conversation, sender=buyer, body=body)
+    return conversation
+
+
+@transaction.atomic
+def message_send(*, conversation: Conversation, sender, body: str) -> Message:
+    """Post a message; the sender has read the thread, the other party is notified (once per message)."""
+    if not conversation.is_party(sender):
+        raise PermissionDeniedError(_("You are not part of this conversation."), code="not_party")
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("Write a message first."), code="empty")
+    if len(body) > 2000:
+        raise DomainError(_("A message can have at most 2,000 characters."), code="too_long")
+    message = Message.objects.create(conversation=conversation, sender=sender, body=body)
+    now = message.created_at
+    read_field = "buyer_read_at" if sender.pk == conversation.buyer_id else "dealer_read_at"
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, **{read_field: now})
+    conversation.last_message_at = now
+    setattr(conversation, read_field, now)
+    recipient = conversation.dealer if sender.pk == conversation.buyer_id else conversation.buyer
+    from .selectors import message_text_for  # masking depends on the recipient
+
+    notify(
+        recipient,
+        "marketplace_message",
+        f"marketplace-message:{message.pk}",
+        subject=_("New message about %(car)s") % {"car": conversation.listing.title},
+        body=message_text_for(message, viewer=recipient),
+        url=reverse("marketplace:conversation", args=[conversation.pk]),
+    )
+    return message
+
+
+def conversation_mark_read(*, conversation: Conversation, user) -> None:
+    """Remember that ``user`` has seen the thread up to now (staff reading leaves no trace)."""
+    now = timezone.now()
+    if user.pk == conversation.buyer_id:
+        Conversation.objects.filter(pk=conversation.pk).update(buyer_read_at=now)
+        conversation.buyer_read_at = now
+    elif user.pk == conversation.dealer_id:
+        Conversation.objects.filter(pk=conversation.pk).update(dealer_read_at=now)
+        conversation.dealer_read_at = now
