@@ -11,3 +11,5 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 LANGUAGE_CODE = "en"
+# Axes stays on (login throttling is tested); only the test client's request-less client.login() is let through.
+AUTHENTICATION_BACKENDS = ["accounts.throttle.TestClientAxesBackend", "django.contrib.auth.backends.ModelBackend"]
