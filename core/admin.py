@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, CalendarOverride
+from .models import AuditEvent, CalendarOverride, OutboxMessage
 
 
 @admin.register(AuditEvent)
@@ -25,3 +25,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Tasks written by user actions; pending ones are published by the outbox relay (core.outbox)."""
+
+    list_display = ("pk", "task_name", "args", "created_at", "attempts", "available_at", "sent_at", "last_error")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), "task_name")
+    readonly_fields = ("task_name", "args", "created_at", "attempts", "available_at", "sent_at", "last_error")
+
+    def has_add_permission(self, request):
+        return False

@@ -9,6 +9,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from core.outbox import outbox_enqueue
+
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -35,11 +37,14 @@ def notify(
         logger.info("notification %s already sent", dedupe_key)
         return None
     if email and recipient.email:
-        transaction.on_commit(lambda: _send_email(notification.pk))
+        # E-mail leaves through Celery via the transactional outbox (core.outbox): queued with this
+        # transaction, sent by a worker after commit, and still sent if the broker was down meanwhile.
+        outbox_enqueue("notifications.tasks.notification_email", notification.pk)
     return notification
 
 
 def _send_email(notification_pk: int) -> None:
+    """Send a notification's e-mail at most once (run by ``notifications.tasks.notification_email``)."""
     # Claim the row first so two processes committing the same notification never both e-mail it.
     claimed = Notification.objects.filter(pk=notification_pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:

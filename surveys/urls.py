@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("r/<str:token>/", views.SurveyAnswerView.as_view(), name="answer"),
+    path("staff/clocks/", views.ClocksDashboardView.as_view(), name="clocks"),
+]

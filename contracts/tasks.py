@@ -1,0 +1,17 @@
+"""Contracts' clock: reservations that were not signed in time expire (beat, every 15 minutes)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from core.tasks import CLOCK_TASK_OPTIONS, optional_service, run_locked_sweep
+
+
+@shared_task(**CLOCK_TASK_OPTIONS)
+def order_expire_reservations_task() -> int | None:
+    """Cancel reservations past their limit, republish the cars and notify both parties.
+
+    ``order_expire_reservations`` selects due rows through the partial index on ``expires_at``
+    (status reserved) and notifies with dedupe keys, so a re-run or a redelivery changes nothing.
+    """
+    service = optional_service("contracts.services", "order_expire_reservations")
+    return run_locked_sweep("contracts.expire_reservations", service and (lambda: service(now=timezone.now())))

@@ -1,0 +1,95 @@
+"""Reads for the staff "clocks" page: what the sweeps sent lately, survey results, beat and outbox state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Min, Q
+from django_celery_beat.models import PeriodicTask
+
+from core.models import OutboxMessage
+from notifications.models import Notification
+
+from .models import Survey
+
+# Notification kinds the clocks produce contain one of these (apps name kinds "<app>.<what>").
+CLOCK_KIND_MARKERS = (
+    "remind",
+    "escalat",
+    "breach",
+    "expire",
+    "expiring",
+    "survey.",
+    "window",
+    "warranty_end",
+    "extension",
+    "guarantee",
+)
+
+
+def clock_notifications_q() -> Q:
+    return reduce(or_, (Q(kind__icontains=marker) for marker in CLOCK_KIND_MARKERS))
+
+
+def recent_clock_notifications(*, kind: str = "", limit: int = 50):
+    """The latest reminders, escalations, expiries, guarantee notices and survey messages."""
+    qs = Notification.objects.filter(clock_notifications_q())
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("recipient").order_by("-created_at", "-pk")[:limit]
+
+
+def clock_notification_kinds() -> list[tuple[str, int]]:
+    rows = Notification.objects.filter(clock_notifications_q()).values("kind").annotate(n=Count("pk")).order_by("kind")
+    return [(row["kind"], row["n"]) for row in rows]
+
+
+def survey_results(*, since: dt.datetime | None = None) -> dict:
+    """Overall and per-kind results: sent, answered, response rate, CSAT average and NPS."""
+    base = Survey.objects.filter(sent_at__isnull=False)
+    if since:
+        base = base.filter(sent_at__gte=since)
+    per_kind = []
+    counts = {
+        row["kind"]: row
+        for row in base.values("kind").annotate(sent=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+    }
+    for kind, label in Survey.Kind.choices:
+        row = counts.get(kind, {"sent": 0, "answered": 0})
+        results = base.filter(kind=kind).results() if row["answered"] else {"csat_avg": None, "nps": None}
+        per_kind.append({"kind": kind, "label": label, "sent": row["sent"], "answered": row["answered"], **_rates(row, results)})
+    total = {"sent": sum(r["sent"] for r in per_kind), "answered": sum(r["answered"] for r in per_kind)}
+    overall = base.results()
+    return {"per_kind": per_kind, "overall": {**total, **_rates(total, overall)}}
+
+
+def _rates(row: dict, results: dict) -> dict:
+    rate = round(100 * row["answered"] / row["sent"]) if row["sent"] else None
+    return {"response_rate": rate, "csat_avg": results.get("csat_avg"), "nps": results.get("nps")}
+
+
+def recent_survey_comments(*, limit: int = 10):
+    return Survey.objects.answered().exclude(comment="").select_related("respondent", "dealer").order_by("-answered_at")[:limit]
+
+
+def survey_pipeline(*, now: dt.datetime) -> dict:
+    """How many surveys wait to be sent, are due now, and wait for an answer / a reminder."""
+    return {
+        "planned": Survey.objects.filter(sent_at__isnull=True).count(),
+        "due_now": Survey.objects.due_to_send(now).count(),
+        "awaiting_answer": Survey.objects.filter(sent_at__isnull=False, answered_at__isnull=True, expires_at__gt=now).count(),
+        "reminder_due": Survey.objects.due_for_reminder(now).count(),
+    }
+
+
+def beat_tasks():
+    """The periodic tasks as beat sees them (editable in the admin), with their last run."""
+    return PeriodicTask.objects.select_related("interval", "crontab").order_by("name")
+
+
+def outbox_status(*, now: dt.datetime) -> dict:
+    pending = OutboxMessage.objects.filter(sent_at__isnull=True)
+    agg = pending.aggregate(n=Count("pk"), oldest=Min("created_at"))
+    return {"pending": agg["n"], "oldest": agg["oldest"], "failing": pending.exclude(last_error="").count()}
