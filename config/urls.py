@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from core import media as core_media
 from core import views as core_views
 
 urlpatterns = [
@@ -20,10 +20,8 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads, in every environment, with forced content types and inert headers (core/media.py).
+urlpatterns.append(path(f"{core_media.media_url_prefix()}/<path:path>", core_media.serve_media, name="media"))
 
 # No i18n_patterns: the stable URLs (/cars/, /compare/ ...) carry no language prefix; the language
 # comes from the browser or the switcher (LocaleMiddleware + the language cookie).
