@@ -18,7 +18,9 @@ def _helper(action: str = "", submit: str = "", *, css: str = "btn-primary", act
     if action:
         helper.form_action = action
     if submit:
-        helper.add_input(Submit(action_name or "submit", submit, css_class=f"{css} w-100 w-sm-auto"))
+        button = Submit(action_name or "submit", submit)
+        button.field_classes = f"btn {css} w-100"
+        helper.add_input(button)
     return helper
 
 

@@ -140,8 +140,13 @@ def coverage_for_order(*, order) -> Coverage:
 
 
 def coverage_on_delivery(sender=None, *, order, **kwargs) -> None:
-    """Receiver for ``contracts.signals.order_delivered``: start the clocks right away."""
-    coverage_for_order(order=order)
+    """Receiver for ``contracts.signals.order_delivered``: start the clocks right away, copying the
+    contract's terms. Never blocks a delivery: on a refusal the clock starts on first access instead."""
+    try:
+        with transaction.atomic():
+            coverage_for_order(order=order)
+    except DomainError as exc:
+        logger.warning("order %s: guarantee not started at delivery: %s", order.pk, exc)
 
 
 @transaction.atomic
@@ -254,7 +259,11 @@ def _record_amendment(coverage: Coverage, purchase: ExtendedWarrantyPurchase, ac
         "warranty_last_day": last_day_of(coverage.warranty_ends_at).isoformat(),
         "warranty_km_limit": coverage.warranty_km_limit,
     }
-    amendment_create(contract=coverage.order.contract, kind="extended_warranty", payload=payload, actor=actor)
+    payload["reason"] = f"Extended warranty {purchase.plan.name_en} / {purchase.plan.name_zh}"
+    try:
+        amendment_create(contract=coverage.order.contract, kind="extended_warranty", payload=payload, actor=actor)
+    except DomainError as exc:  # e.g. a contract that was never signed: the purchase itself stands
+        logger.warning("extension %s: amendment not recorded: %s", purchase.pk, exc)
 
 
 # --- after-sales requests -----------------------------------------------------------------------------

@@ -212,6 +212,14 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
     def can_act(self, case) -> bool:
         raise NotImplementedError
 
+    def trail(self, case) -> list:
+        labels = dict(self.model.Status.choices)
+        events = list(audit_trail(case))
+        for event in events:
+            event.from_label = labels.get(event.from_status, event.from_status)
+            event.to_label = labels.get(event.to_status, event.to_status)
+        return events
+
     def action_forms(self, case, bound: dict | None = None) -> list:
         raise NotImplementedError
 
@@ -224,7 +232,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 "kind": self.kind,
                 "order": case.coverage.order,
                 "coverage": case.coverage,
-                "trail": audit_trail(case),
+                "trail": self.trail(case),
                 "is_buyer": case.coverage.order.buyer_id == self.request.user.pk,
                 "action_forms": kwargs.get("action_forms") or (self.action_forms(case) if self.can_act(case) else []),
             }

@@ -1,0 +1,220 @@
+"""Pages: the guarantee clock, request/claim forms and detail pages, and who gets a 404."""
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+from PIL import Image
+
+from core.calendar import SHANGHAI
+from marketplace.tests.factories import ListingFactory
+from warranty import services
+from warranty.models import AfterSalesRequest, Coverage, WarrantyClaim
+from warranty.tests.factories import DeliveredOrderFactory
+
+NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def order(buyer, dealer):
+    return DeliveredOrderFactory(buyer=buyer, listing=ListingFactory(dealer=dealer, status="sold"))
+
+
+@pytest.fixture
+def coverage(order):
+    return services.coverage_for_order(order=order)
+
+
+@pytest.fixture
+def request_case(coverage):
+    return services.request_create(
+        coverage=coverage, actor=coverage.order.buyer, kind="repair", description="Rattle", odometer_km=35200, now=NOW
+    )
+
+
+@pytest.fixture
+def claim_case(coverage, engine_part):
+    return services.claim_open(
+        coverage=coverage,
+        actor=coverage.order.buyer,
+        part=engine_part,
+        symptom="Knock",
+        odometer_km=35300,
+        failed_on=dt.date(2026, 3, 9),
+        now=NOW,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _png() -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "photo.png"
+    return buffer
+
+
+def test_guarantee_page_shows_both_clocks_and_the_extension_offer(client, buyer, order, django_assert_max_num_queries):
+    client.force_login(buyer)
+    url = reverse("warranty:guarantee", args=[order.pk])
+    client.get(url)  # starts the clock
+    with django_assert_max_num_queries(25):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="window-clock"' in html and 'data-testid="warranty-clock"' in html
+    assert 'data-testid="extension-offer"' in html
+    assert "Crankshaft" in html
+    # Delivered 1 Mar 2026; on 10 Mar: 22 days left of the window (until 31 Mar).
+    assert "22 days" in html
+
+
+def test_my_cars_lists_the_buyers_delivered_cars(client, buyer, order):
+    client.force_login(buyer)
+    response = client.get(reverse("warranty:my_cars"))
+    assert response.status_code == 200
+    assert str(order.listing.vehicle) in response.content.decode()
+
+
+def test_buyer_updates_the_odometer(client, buyer, coverage):
+    client.force_login(buyer)
+    client.post(reverse("warranty:odometer", args=[coverage.order_id]), {"odometer_km": 36000})
+    coverage.refresh_from_db()
+    assert coverage.current_odometer_km == 36000
+
+
+def test_buyer_buys_an_extension(client, buyer, coverage, plan12):
+    client.force_login(buyer)
+    client.post(reverse("warranty:extend", args=[coverage.order_id]), {"plan": plan12.pk})
+    assert coverage.purchases.count() == 1
+
+
+def test_buyer_opens_a_request_with_photos(client, buyer, coverage):
+    client.force_login(buyer)
+    response = client.post(
+        reverse("warranty:request_create", args=[coverage.order_id]),
+        {"kind": "repair", "description": "Engine light on", "odometer_km": 35500, "photos": [_png(), _png()]},
+    )
+    request = AfterSalesRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == request.get_absolute_url()
+    assert request.photos.count() == 2
+
+
+def test_a_refused_request_shows_the_reason_not_a_500(client, buyer, coverage):
+    client.force_login(buyer)
+    response = client.post(
+        reverse("warranty:request_create", args=[coverage.order_id]), {"kind": "return", "description": "x", "odometer_km": 39000}
+    )
+    assert response.status_code == 200
+    assert "km limit" in response.content.decode()
+
+
+def test_a_claim_on_a_wear_item_is_refused_with_the_reason(client, buyer, coverage, wear_part):
+    client.force_login(buyer)
+    response = client.post(
+        reverse("warranty:claim_create", args=[coverage.order_id]),
+        {"part": wear_part.pk, "symptom": "squeal", "odometer_km": 35500, "failed_on": "2026-03-09"},
+    )
+    assert response.status_code == 200
+    assert "not a covered core part" in response.content.decode()
+    assert not WarrantyClaim.objects.exists()
+
+
+def test_dealer_moves_the_request_through_its_workflow(client, dealer, request_case):
+    client.force_login(dealer)
+    url = request_case.get_absolute_url()
+    assert client.post(url, {"action": "assess", "assess-note": "Coming to look"}).status_code == 302
+    response = client.post(url, {"action": "reject", "reject-reason": "misuse", "reject-note": ""})
+    assert response.status_code == 200  # the note is required
+    assert client.post(url, {"action": "approve", "approve-note": "Fault confirmed"}).status_code == 302
+    request_case.refresh_from_db()
+    assert request_case.status == "approved"
+
+
+def test_staff_authorise_a_claim_to_a_shop(client, staff_user, claim_case, shop):
+    client.force_login(staff_user)
+    response = client.post(
+        claim_case.get_absolute_url(), {"action": "authorise", "authorise-shop": shop.pk, "authorise-note": ""}
+    )
+    assert response.status_code == 302
+    claim_case.refresh_from_db()
+    assert claim_case.status == "authorised" and claim_case.repair_shop == shop
+
+
+def test_the_buyer_sees_a_dispute_link_on_a_rejected_request(client, buyer, dealer, request_case):
+    services.request_start_assessment(request=request_case, actor=dealer)
+    services.request_reject(request=request_case, actor=dealer, reason="accident", note="Front bumper impact")
+    client.force_login(buyer)
+    response = client.get(request_case.get_absolute_url())
+    assert response.status_code == 200
+    assert "Accident damage" in response.content.decode()
+
+
+def test_the_buyer_cannot_post_dealer_actions(client, buyer, request_case):
+    client.force_login(buyer)
+    assert client.post(request_case.get_absolute_url(), {"action": "assess"}).status_code == 404
+
+
+def test_dealer_case_list_shows_only_their_cars(client, dealer, other_dealer, request_case, django_assert_max_num_queries):
+    client.force_login(dealer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("warranty:dealer_cases"))
+    assert f"#{request_case.pk}" in response.content.decode()
+    client.force_login(other_dealer)
+    assert f"#{request_case.pk} " not in client.get(reverse("warranty:dealer_cases")).content.decode()
+
+
+def test_buyers_cannot_open_the_dealer_case_list(client, buyer):
+    client.force_login(buyer)
+    assert client.get(reverse("warranty:dealer_cases")).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["other_buyer", "other_dealer"])
+def test_strangers_get_404_on_every_request_and_claim_url(client, request, who, coverage, request_case, claim_case, plan12):
+    client.force_login(request.getfixturevalue(who))
+    order_pk = coverage.order_id
+    urls = [
+        ("get", reverse("warranty:guarantee", args=[order_pk]), {}),
+        ("post", reverse("warranty:odometer", args=[order_pk]), {"odometer_km": 99999}),
+        ("post", reverse("warranty:extend", args=[order_pk]), {"plan": plan12.pk}),
+        ("get", reverse("warranty:request_create", args=[order_pk]), {}),
+        (
+            "post",
+            reverse("warranty:request_create", args=[order_pk]),
+            {"kind": "repair", "description": "x", "odometer_km": 35500},
+        ),
+        ("get", reverse("warranty:claim_create", args=[order_pk]), {}),
+        ("get", request_case.get_absolute_url(), {}),
+        ("post", request_case.get_absolute_url(), {"action": "assess"}),
+        ("get", claim_case.get_absolute_url(), {}),
+        ("post", claim_case.get_absolute_url(), {"action": "review"}),
+    ]
+    for method, url, data in urls:
+        assert getattr(client, method)(url, data).status_code == 404, url
+    assert Coverage.objects.get().current_odometer_km == 35300
+    assert AfterSalesRequest.objects.get().status == "submitted"
+
+
+def test_the_dealer_of_the_car_sees_the_claim_but_cannot_decide_it(client, dealer, claim_case):
+    client.force_login(dealer)
+    assert client.get(claim_case.get_absolute_url()).status_code == 200
+    assert client.post(claim_case.get_absolute_url(), {"action": "review"}).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_login(client, request_case):
+    response = client.get(request_case.get_absolute_url())
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_detail_pages_have_bounded_queries(client, buyer, request_case, claim_case, django_assert_max_num_queries):
+    client.force_login(buyer)
+    for url in (request_case.get_absolute_url(), claim_case.get_absolute_url()):
+        with django_assert_max_num_queries(20):
+            assert client.get(url).status_code == 200
