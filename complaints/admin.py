@@ -148,9 +148,17 @@ class MessageInline(ReadOnlyInlineMixin, admin.TabularInline):
 
     @admin.display(description=_("files"))
     def files(self, obj):
-        return format_html_join(
-            "<br>", '<a href="{}" target="_blank" rel="noopener">{}</a>', ((reverse("complaints:attachment", args=[obj.complaint_id, a.pk]), a.original_name) for a in obj.attachments.all())
-        ) or "—"
+        return (
+            format_html_join(
+                "<br>",
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                (
+                    (reverse("complaints:attachment", args=[obj.complaint_id, a.pk]), a.original_name)
+                    for a in obj.attachments.all()
+                ),
+            )
+            or "—"
+        )
 
 
 class TimelineInline(ReadOnlyInlineMixin, GenericTabularInline):
@@ -166,6 +174,10 @@ class TimelineInline(ReadOnlyInlineMixin, GenericTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    def has_view_permission(self, request, obj=None):
+        # The case's own history: whoever may view the complaint sees it, without rights on all audit rows.
+        return request.user.has_perm("complaints.view_complaint")
 
     @admin.display(description=_("status"))
     def change(self, obj):
@@ -188,7 +200,11 @@ class PauseInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 # --- the working form -------------------------------------------------------------------------
 
-CLOCK_CHOICES = [("", _("— leave the clock as it is —")), ("pause", _("Pause: waiting for the customer")), ("resume", _("Resume the clock"))]
+CLOCK_CHOICES = [
+    ("", _("— leave the clock as it is —")),
+    ("pause", _("Pause: waiting for the customer")),
+    ("resume", _("Resume the clock")),
+]
 
 
 class ComplaintAdminForm(forms.ModelForm):
@@ -199,13 +215,17 @@ class ComplaintAdminForm(forms.ModelForm):
         label=_("Note on this step"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
-        help_text=_("Kept in the timeline. Required when you mark a proposed resolution resolved (how did the customer accept?)."),
+        help_text=_(
+            "Kept in the timeline. Required when you mark a proposed resolution resolved (how did the customer accept?)."
+        ),
     )
     reply = forms.CharField(
         label=_("Reply to the customer"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text=_("Sent to the customer and visible to the dealer concerned. The first reply meets the first-response deadline."),
+        help_text=_(
+            "Sent to the customer and visible to the dealer concerned. The first reply meets the first-response deadline."
+        ),
     )
     internal_note = forms.CharField(
         label=_("Internal note"),
@@ -214,12 +234,17 @@ class ComplaintAdminForm(forms.ModelForm):
         help_text=_("Staff only — never shown to the customer or the dealer."),
     )
     clock = forms.ChoiceField(label=_("SLA clock"), required=False, choices=CLOCK_CHOICES)
-    pause_reason = forms.CharField(label=_("Waiting for"), required=False, max_length=255, help_text=_("Told to the customer, e.g. “photos of the damage”."))
+    pause_reason = forms.CharField(
+        label=_("Waiting for"), required=False, max_length=255, help_text=_("Told to the customer, e.g. “photos of the damage”.")
+    )
 
     class Meta:
         model = Complaint
         fields = ("assignee", "priority", "category", "dealer", "resolution", "classification", "root_cause", "root_cause_detail")
-        widgets = {"resolution": forms.Textarea(attrs={"rows": 4, "cols": 80}), "root_cause_detail": forms.Textarea(attrs={"rows": 2, "cols": 80})}
+        widgets = {
+            "resolution": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+            "root_cause_detail": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        }
 
     current_user = None  # set per request by ComplaintAdmin.get_form
 
@@ -244,7 +269,9 @@ class ComplaintAdminForm(forms.ModelForm):
         data = super().clean()
         obj, user = self.instance, self.current_user
         if "assignee" in self.changed_data and user is not None:
-            refusal = services.assignment_refusal(complaint=Complaint.objects.get(pk=obj.pk), assignee=data.get("assignee"), actor=user)
+            refusal = services.assignment_refusal(
+                complaint=Complaint.objects.get(pk=obj.pk), assignee=data.get("assignee"), actor=user
+            )
             if refusal:
                 self.add_error("assignee", refusal)
         target = data.get("transition")
@@ -258,7 +285,12 @@ class ComplaintAdminForm(forms.ModelForm):
         if data.get("clock") == "pause":
             if not (data.get("pause_reason") or "").strip():
                 self.add_error("pause_reason", gettext("Say what you are waiting for."))
-            if not obj.is_open or obj.status == Status.RESOLUTION_PROPOSED or target in Complaint.DONE_STATUSES or target == Status.RESOLUTION_PROPOSED:
+            if (
+                not obj.is_open
+                or obj.status == Status.RESOLUTION_PROPOSED
+                or target in Complaint.DONE_STATUSES
+                or target == Status.RESOLUTION_PROPOSED
+            ):
                 self.add_error("clock", gettext("Only a case staff are working on can be paused."))
         return data
 
@@ -271,7 +303,18 @@ class ComplaintAdmin(admin.ModelAdmin):
     form = ComplaintAdminForm
     change_list_template = "admin/complaints/complaint/change_list.html"
     change_form_template = "admin/complaints/complaint/change_form.html"
-    list_display = ("number", "short_subject", "sla_badge", "time_left", "status_badge", "priority", "category", "assignee", "dealer_name", "created_at")
+    list_display = (
+        "number",
+        "short_subject",
+        "sla_badge",
+        "time_left",
+        "status_badge",
+        "priority",
+        "category",
+        "assignee",
+        "dealer_name",
+        "created_at",
+    )
     list_display_links = ("number", "short_subject")
     list_filter = (
         HandlerFilter,
@@ -285,7 +328,16 @@ class ComplaintAdmin(admin.ModelAdmin):
         "root_cause",
         "created_at",
     )
-    search_fields = ("number", "complainant_name", "complainant_phone", "complainant__full_name", "complainant__username", "vin", "order__listing__vehicle__vin", "subject")
+    search_fields = (
+        "number",
+        "complainant_name",
+        "complainant_phone",
+        "complainant__full_name",
+        "complainant__username",
+        "vin",
+        "order__listing__vehicle__vin",
+        "subject",
+    )
     date_hierarchy = "created_at"
     list_select_related = ("assignee", "dealer__dealer_profile")
     list_per_page = 50
@@ -314,13 +366,27 @@ class ComplaintAdmin(admin.ModelAdmin):
             _("Work the case"),
             {
                 "fields": ("transition", "transition_note", "reply", "internal_note", ("clock", "pause_reason")),
-                "description": _("Pick the next step; only the moves allowed from the current status are offered. Everything is recorded in the timeline."),
+                "description": _(
+                    "Pick the next step; only the moves allowed from the current status are offered. Everything is recorded in the timeline."
+                ),
                 "classes": ("work-the-case",),
             },
         ),
         (
             _("The customer's complaint"),
-            {"fields": (("complainant_link", "complainant_name", "complainant_phone"), "dealer", "links", "vin", "subject", "description", "desired_outcome", "customer_files", "created_at")},
+            {
+                "fields": (
+                    ("complainant_link", "complainant_name", "complainant_phone"),
+                    "dealer",
+                    "links",
+                    "vin",
+                    "subject",
+                    "description",
+                    "desired_outcome",
+                    "customer_files",
+                    "created_at",
+                )
+            },
         ),
         (_("Resolution"), {"fields": ("resolution", "customer_feedback")}),
         (_("Analysis"), {"fields": (("classification", "root_cause"), "root_cause_detail")}),
@@ -380,12 +446,16 @@ class ComplaintAdmin(admin.ModelAdmin):
         delta = obj.next_deadline_at - timezone.now()
         kind = DeadlineKind(obj.next_deadline_kind).label if obj.next_deadline_kind else ""
         text = _duration(delta) if delta.total_seconds() >= 0 else gettext("overdue %(t)s") % {"t": _duration(delta)}
-        return format_html('<span title="{}">{}</span><br><small class="quiet">{}</small>', _local(obj.next_deadline_at), text, kind)
+        return format_html(
+            '<span title="{}">{}</span><br><small class="quiet">{}</small>', _local(obj.next_deadline_at), text, kind
+        )
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
         paused = format_html(' <span class="badge sla-paused">{}</span>', gettext("clock paused")) if obj.is_paused else ""
-        return format_html('<span class="badge {}">{}</span>{}', STATUS_CLASSES.get(obj.status, ""), obj.get_status_display(), paused)
+        return format_html(
+            '<span class="badge {}">{}</span>{}', STATUS_CLASSES.get(obj.status, ""), obj.get_status_display(), paused
+        )
 
     @admin.display(description=_("dealer"), ordering="dealer__dealer_profile__business_name")
     def dealer_name(self, obj):
@@ -418,7 +488,10 @@ class ComplaintAdmin(admin.ModelAdmin):
         body = format_html_join("", '<tr><th>{}</th><td>{}</td><td><span class="badge {}">{}</span></td></tr>', rows)
         paused = ""
         if obj.is_paused:
-            paused = format_html('<p class="help">{}</p>', gettext("Clock paused since %(at)s; deadlines move when it resumes.") % {"at": _local(obj.paused_at)})
+            paused = format_html(
+                '<p class="help">{}</p>',
+                gettext("Clock paused since %(at)s; deadlines move when it resumes.") % {"at": _local(obj.paused_at)},
+            )
         return format_html('<table class="sla-table">{}</table>{}', body, paused)
 
     @admin.display(description=_("customer account"))
@@ -431,9 +504,19 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("linked records"))
     def links(self, obj):
-        parts = [format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', reverse("complaints:detail", args=[obj.pk]), gettext("customer's view"))]
+        parts = [
+            format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                reverse("complaints:detail", args=[obj.pk]),
+                gettext("customer's view"),
+            )
+        ]
         if obj.order_id:
-            parts.append(self._admin_link(obj.order, gettext("Order #%(pk)s: %(car)s") % {"pk": obj.order_id, "car": obj.order.listing.vehicle}))
+            parts.append(
+                self._admin_link(
+                    obj.order, gettext("Order #%(pk)s: %(car)s") % {"pk": obj.order_id, "car": obj.order.listing.vehicle}
+                )
+            )
             contract = getattr(obj.order, "contract", None) if hasattr(obj.order, "contract") else None
             if contract is not None:
                 parts.append(self._admin_link(contract, gettext("Contract %(c)s") % {"c": contract}))
@@ -473,14 +556,30 @@ class ComplaintAdmin(admin.ModelAdmin):
         obj.save()
         data = form.cleaned_data
         steps = [
-            (new_assignee != original.assignee, lambda: services.complaint_assign(complaint=obj, assignee=new_assignee, actor=request.user)),
-            (bool(data.get("reply")), lambda: services.complaint_post_message(complaint=obj, author=request.user, body=data["reply"])),
-            (bool(data.get("internal_note")), lambda: services.complaint_post_message(complaint=obj, author=request.user, body=data["internal_note"], internal=True)),
+            (
+                new_assignee != original.assignee,
+                lambda: services.complaint_assign(complaint=obj, assignee=new_assignee, actor=request.user),
+            ),
+            (
+                bool(data.get("reply")),
+                lambda: services.complaint_post_message(complaint=obj, author=request.user, body=data["reply"]),
+            ),
+            (
+                bool(data.get("internal_note")),
+                lambda: services.complaint_post_message(
+                    complaint=obj, author=request.user, body=data["internal_note"], internal=True
+                ),
+            ),
             (
                 bool(data.get("transition")),
-                lambda: services.complaint_transition(complaint=obj, to_status=data["transition"], actor=request.user, note=data.get("transition_note", "")),
+                lambda: services.complaint_transition(
+                    complaint=obj, to_status=data["transition"], actor=request.user, note=data.get("transition_note", "")
+                ),
             ),
-            (data.get("clock") == "pause", lambda: services.complaint_pause(complaint=obj, actor=request.user, reason=data.get("pause_reason", ""))),
+            (
+                data.get("clock") == "pause",
+                lambda: services.complaint_pause(complaint=obj, actor=request.user, reason=data.get("pause_reason", "")),
+            ),
             (data.get("clock") == "resume", lambda: services.complaint_resume(complaint=obj, actor=request.user)),
         ]
         for wanted, step in steps:
@@ -529,7 +628,11 @@ class ComplaintAdmin(admin.ModelAdmin):
         self._run(
             request,
             queryset,
-            lambda c: services.complaint_escalate(complaint=c, actor=request.user, reason=gettext("Escalated from the complaint list by %(user)s.") % {"user": request.user}),
+            lambda c: services.complaint_escalate(
+                complaint=c,
+                actor=request.user,
+                reason=gettext("Escalated from the complaint list by %(user)s.") % {"user": request.user},
+            ),
             lambda n: ngettext("%(n)d complaint escalated.", "%(n)d complaints escalated.", n) % {"n": n},
         )
 
@@ -548,7 +651,9 @@ class ComplaintAdmin(admin.ModelAdmin):
             Complaint.objects.open()
             .with_sla_state(now)
             .values("assignee__username", "assignee__full_name")
-            .annotate(open=Count("pk"), breached=Count("pk", filter=Q(sla="breached")), due_soon=Count("pk", filter=Q(sla="due_soon")))
+            .annotate(
+                open=Count("pk"), breached=Count("pk", filter=Q(sla="breached")), due_soon=Count("pk", filter=Q(sla="due_soon"))
+            )
             .order_by("-breached", "-open")
         )
         root_causes = dict(Complaint.RootCause.choices)
@@ -557,8 +662,16 @@ class ComplaintAdmin(admin.ModelAdmin):
             {"label": root_causes.get(row["root_cause"], gettext("not classified yet")), "count": row["n"]}
             for row in recent.values("root_cause").annotate(n=Count("pk")).order_by("-n")
         ]
-        by_category = [{"label": categories.get(row["category"], row["category"]), "count": row["n"]} for row in recent.values("category").annotate(n=Count("pk")).order_by("-n")]
-        by_dealer = recent.exclude(dealer=None).values("dealer__dealer_profile__business_name").annotate(n=Count("pk")).order_by("-n")[:10]
+        by_category = [
+            {"label": categories.get(row["category"], row["category"]), "count": row["n"]}
+            for row in recent.values("category").annotate(n=Count("pk")).order_by("-n")
+        ]
+        by_dealer = (
+            recent.exclude(dealer=None)
+            .values("dealer__dealer_profile__business_name")
+            .annotate(n=Count("pk"))
+            .order_by("-n")[:10]
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -579,8 +692,22 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ("category", "priority", "ack_working_days", "response_working_days", "resolve_working_days", "reopen_working_days", "reminder_lead_hours")
-    list_editable = ("ack_working_days", "response_working_days", "resolve_working_days", "reopen_working_days", "reminder_lead_hours")
+    list_display = (
+        "category",
+        "priority",
+        "ack_working_days",
+        "response_working_days",
+        "resolve_working_days",
+        "reopen_working_days",
+        "reminder_lead_hours",
+    )
+    list_editable = (
+        "ack_working_days",
+        "response_working_days",
+        "resolve_working_days",
+        "reopen_working_days",
+        "reminder_lead_hours",
+    )
     list_filter = ("category", "priority")
     ordering = ("category", "priority")
 

@@ -33,7 +33,8 @@ def validate_attachment(file) -> None:
     """A real image or a PDF, not larger than the upload limit."""
     if file.size > _max_bytes():
         raise ValidationError(
-            _("“%(name)s” is too large. The limit is %(limit)s MB per file.") % {"name": file.name, "limit": _max_bytes() // (1024 * 1024)},
+            _("“%(name)s” is too large. The limit is %(limit)s MB per file.")
+            % {"name": file.name, "limit": _max_bytes() // (1024 * 1024)},
             code="too_large",
         )
     if _head(file) == PDF_MAGIC:

@@ -47,7 +47,10 @@ class ComplaintFileForm(forms.Form):
         self.fields["order"].queryset = orders
         self.fields["order"].label_from_instance = lambda o: f"#{o.pk} {o.listing.vehicle} · {o.listing.dealer.display_name}"
         self.fields["dealer"].queryset = (
-            get_user_model().objects.filter(role="dealer", is_active=True, dealer_profile__isnull=False).select_related("dealer_profile").order_by("dealer_profile__business_name")
+            get_user_model()
+            .objects.filter(role="dealer", is_active=True, dealer_profile__isnull=False)
+            .select_related("dealer_profile")
+            .order_by("dealer_profile__business_name")
         )
         self.helper = FormHelper()
         self.helper.form_tag = True
@@ -58,7 +61,11 @@ class ComplaintFileForm(forms.Form):
             "subject",
             "description",
             "desired_outcome",
-            Div(Div(Field("complainant_name"), css_class="col-md-6"), Div(Field("complainant_phone"), css_class="col-md-6"), css_class="row"),
+            Div(
+                Div(Field("complainant_name"), css_class="col-md-6"),
+                Div(Field("complainant_phone"), css_class="col-md-6"),
+                css_class="row",
+            ),
             "attachments",
             Submit("submit", _("Submit complaint"), css_class="btn-primary btn-lg w-100 w-md-auto"),
         )

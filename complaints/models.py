@@ -54,8 +54,12 @@ class SlaPolicy(models.Model):
     category = models.CharField(_("category"), max_length=24, choices=Category.choices)
     priority = models.CharField(_("priority"), max_length=12, choices=Priority.choices, default=Priority.NORMAL)
     ack_working_days = models.PositiveSmallIntegerField(_("acknowledge within (working days)"), default=DEFAULT_ACK_WORKING_DAYS)
-    response_working_days = models.PositiveSmallIntegerField(_("first response within (working days)"), default=DEFAULT_RESPONSE_WORKING_DAYS)
-    resolve_working_days = models.PositiveSmallIntegerField(_("resolve within (working days)"), default=DEFAULT_RESOLVE_WORKING_DAYS)
+    response_working_days = models.PositiveSmallIntegerField(
+        _("first response within (working days)"), default=DEFAULT_RESPONSE_WORKING_DAYS
+    )
+    resolve_working_days = models.PositiveSmallIntegerField(
+        _("resolve within (working days)"), default=DEFAULT_RESOLVE_WORKING_DAYS
+    )
     reopen_working_days = models.PositiveSmallIntegerField(
         _("resolve a reopened case within (working days)"), default=DEFAULT_REOPEN_WORKING_DAYS
     )
@@ -176,14 +180,18 @@ class Complaint(StatusMachine):
     classification = models.CharField(_("classification"), max_length=20, choices=Classification.choices, blank=True)
     root_cause = models.CharField(_("root cause"), max_length=24, choices=RootCause.choices, blank=True, db_index=True)
     root_cause_detail = models.TextField(_("root-cause notes"), blank=True)
-    resolution = models.TextField(_("proposed resolution"), blank=True, help_text=_("Shown to the customer, who accepts or rejects it."))
+    resolution = models.TextField(
+        _("proposed resolution"), blank=True, help_text=_("Shown to the customer, who accepts or rejects it.")
+    )
     customer_feedback = models.TextField(_("customer's reason for rejecting"), blank=True)
 
     # SLA deadlines (aware datetimes, 18:00 Asia/Shanghai of a working day unless moved by a pause).
     ack_due_at = models.DateTimeField(_("acknowledge by"))
     response_due_at = models.DateTimeField(_("first response by"))
     resolve_due_at = models.DateTimeField(_("resolve by"))
-    reminder_lead_hours = models.PositiveSmallIntegerField(_("reminder lead (working hours)"), default=DEFAULT_REMINDER_LEAD_HOURS)
+    reminder_lead_hours = models.PositiveSmallIntegerField(
+        _("reminder lead (working hours)"), default=DEFAULT_REMINDER_LEAD_HOURS
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolution_proposed_at = models.DateTimeField(_("resolution proposed at"), null=True, blank=True)
@@ -248,7 +256,12 @@ class Complaint(StatusMachine):
         return [
             (DeadlineKind.ACK, self.ack_due_at, self.acknowledged_at, self.ack_breached_at),
             (DeadlineKind.RESPONSE, self.response_due_at, self.first_response_at, self.response_breached_at),
-            (DeadlineKind.RESOLVE, self.resolve_due_at, self.resolution_proposed_at or self.resolved_at, self.resolve_breached_at),
+            (
+                DeadlineKind.RESOLVE,
+                self.resolve_due_at,
+                self.resolution_proposed_at or self.resolved_at,
+                self.resolve_breached_at,
+            ),
         ]
 
     def sla_state(self, now: dt.datetime | None = None) -> str:
@@ -275,10 +288,14 @@ class ComplaintMessage(models.Model):
         SYSTEM = "system", _("System")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages", verbose_name=_("complaint"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("author"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("author")
+    )
     author_role = models.CharField(_("from"), max_length=12, choices=AuthorRole.choices)
     body = models.TextField(_("message"))
-    is_internal = models.BooleanField(_("internal note"), default=False, help_text=_("Never shown to the customer or the dealer."))
+    is_internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Never shown to the customer or the dealer.")
+    )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -287,7 +304,9 @@ class ComplaintMessage(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["complaint", "created_at"])]
         constraints = [
-            models.CheckConstraint(condition=~Q(is_internal=True) | Q(author_role="staff"), name="only_staff_write_internal_notes"),
+            models.CheckConstraint(
+                condition=~Q(is_internal=True) | Q(author_role="staff"), name="only_staff_write_internal_notes"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -344,7 +363,9 @@ class ComplaintPause(models.Model):
         verbose_name = _("pause")
         verbose_name_plural = _("pauses (waiting for the customer)")
         ordering = ["started_at"]
-        constraints = [models.UniqueConstraint(fields=["complaint"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_complaint")]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_complaint")
+        ]
 
     def __str__(self) -> str:
         return self.reason

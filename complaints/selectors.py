@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.statemachine import audit_trail
@@ -27,7 +28,9 @@ def complaint_list_for(*, user, status: str = ""):
 
 
 def complaint_detail_queryset(*, user):
-    return Complaint.objects.visible_to(user).select_related("dealer__dealer_profile", "order__listing__vehicle", "assignee", "complainant")
+    return Complaint.objects.visible_to(user).select_related(
+        "dealer__dealer_profile", "order__listing__vehicle", "assignee", "complainant"
+    )
 
 
 @dataclass
@@ -88,7 +91,16 @@ def complaint_customer_promise(*, complaint: Complaint) -> dict | None:
     if complaint.next_deadline_at is None:
         return None
     kind = complaint.next_deadline_kind
-    return {"paused": False, "label": PROMISES[kind], "at": complaint.next_deadline_at, "kind": kind}
+    overdue = complaint.next_deadline_at <= timezone.now()
+    late = overdue or complaint.breached_at is not None
+    return {
+        "paused": False,
+        "late": late,
+        "overdue": overdue,
+        "label": PROMISES[kind],
+        "at": complaint.next_deadline_at,
+        "kind": kind,
+    }
 
 
 PROGRESS = [
@@ -100,7 +112,12 @@ PROGRESS = [
     (Complaint.Status.CLOSED, _("Closed")),
 ]
 _RANK = {status: i for i, (status, _label) in enumerate(PROGRESS)}
-_RANK.update({Complaint.Status.ESCALATED: _RANK[Complaint.Status.INVESTIGATING], Complaint.Status.REOPENED: _RANK[Complaint.Status.INVESTIGATING]})
+_RANK.update(
+    {
+        Complaint.Status.ESCALATED: _RANK[Complaint.Status.INVESTIGATING],
+        Complaint.Status.REOPENED: _RANK[Complaint.Status.INVESTIGATING],
+    }
+)
 
 
 def complaint_progress(*, complaint: Complaint) -> list[dict]:

@@ -81,9 +81,11 @@ def format_deadline(moment: dt.datetime | None) -> str:
 def _refresh_sla(complaint: Complaint) -> list[str]:
     """Recompute the denormalised next deadline and next sweep time; returns the changed field names."""
     before = (complaint.next_deadline_at, complaint.next_deadline_kind, complaint.next_reminder_at)
-    pending = [] if (not complaint.is_open or complaint.is_paused) else [
-        (due, kind) for kind, due, met, breached in complaint.deadlines() if met is None and breached is None
-    ]
+    pending = (
+        []
+        if (not complaint.is_open or complaint.is_paused)
+        else [(due, kind) for kind, due, met, breached in complaint.deadlines() if met is None and breached is None]
+    )
     if pending:
         due, kind = min(pending)
         complaint.next_deadline_at, complaint.next_deadline_kind = due, kind
@@ -209,7 +211,8 @@ def complaint_file(
             "complaint.dealer_notice",
             f"complaint:{complaint.pk}:dealer-notice",
             subject=_("A customer filed complaint %(number)s about your business") % {"number": complaint.number},
-            body=_("Subject: %(subject)s. Please read it and respond; our customer service will contact you.") % {"subject": complaint.subject},
+            body=_("Subject: %(subject)s. Please read it and respond; our customer service will contact you.")
+            % {"subject": complaint.subject},
             url=_customer_url(complaint),
         )
     return complaint
@@ -278,7 +281,9 @@ def _notify_customer_status(complaint: Complaint, subject, body: str = "") -> No
 
 
 @transaction.atomic
-def complaint_transition(*, complaint: Complaint, to_status: str, actor, note: str = "", now: dt.datetime | None = None) -> Complaint:
+def complaint_transition(
+    *, complaint: Complaint, to_status: str, actor, note: str = "", now: dt.datetime | None = None
+) -> Complaint:
     """Move the case along its transition map (staff only), with the bookkeeping each status needs.
 
     - acknowledged: meets the acknowledgement deadline;
@@ -290,7 +295,9 @@ def complaint_transition(*, complaint: Complaint, to_status: str, actor, note: s
     _require_staff(actor)
     now = now or timezone.now()
     if to_status == Status.REOPENED:
-        raise InvalidTransition(_("Only the customer reopens a case, by rejecting the proposed resolution."), code="customer_reopens")
+        raise InvalidTransition(
+            _("Only the customer reopens a case, by rejecting the proposed resolution."), code="customer_reopens"
+        )
     if to_status == Status.RESOLVED and complaint.status == Status.RESOLUTION_PROPOSED and not note:
         raise DomainError(
             _("Say how the customer accepted the resolution (e.g. “accepted by phone on …”) before marking it resolved."),
@@ -362,7 +369,9 @@ def complaint_escalate(*, complaint: Complaint, actor, reason: str = "", now: dt
 
 
 @transaction.atomic
-def complaint_customer_decide(*, complaint: Complaint, actor, accept: bool, reason: str = "", now: dt.datetime | None = None) -> Complaint:
+def complaint_customer_decide(
+    *, complaint: Complaint, actor, accept: bool, reason: str = "", now: dt.datetime | None = None
+) -> Complaint:
     """The complainant accepts (→ resolved) or rejects (→ reopened, fresh deadline) the proposed resolution."""
     now = now or timezone.now()
     if actor.pk != complaint.complainant_id:
@@ -391,7 +400,11 @@ def complaint_customer_decide(*, complaint: Complaint, actor, accept: bool, reas
             user,
             f"complaint.customer_{recipients_key}",
             f"complaint:{complaint.pk}:{recipients_key}:{_stamp(now)}:{user.pk}",
-            subject=(_("Customer accepted the resolution of %(number)s") if accept else _("Customer rejected the resolution of %(number)s"))
+            subject=(
+                _("Customer accepted the resolution of %(number)s")
+                if accept
+                else _("Customer rejected the resolution of %(number)s")
+            )
             % {"number": complaint.number},
             body=reason,
             url=_staff_url(complaint),
@@ -413,7 +426,9 @@ def _author_role(complaint: Complaint, user) -> str:
 
 
 @transaction.atomic
-def complaint_post_message(*, complaint: Complaint, author, body: str, internal: bool = False, files=(), now: dt.datetime | None = None) -> ComplaintMessage:
+def complaint_post_message(
+    *, complaint: Complaint, author, body: str, internal: bool = False, files=(), now: dt.datetime | None = None
+) -> ComplaintMessage:
     """Add a message (or, for staff, an internal note). A staff reply to the customer is the first response."""
     now = now or timezone.now()
     role = _author_role(complaint, author)
@@ -423,7 +438,9 @@ def complaint_post_message(*, complaint: Complaint, author, body: str, internal:
         raise DomainError(_("This complaint is closed. File a new one if the problem comes back."), code="closed")
     if not body.strip():
         raise DomainError(_("Write a message."), code="empty")
-    message = ComplaintMessage.objects.create(complaint=complaint, author=author, author_role=role, body=body.strip(), is_internal=internal, created_at=now)
+    message = ComplaintMessage.objects.create(
+        complaint=complaint, author=author, author_role=role, body=body.strip(), is_internal=internal, created_at=now
+    )
     _attach(complaint=complaint, message=message, files=files, user=author)
     fields = set()
     if role == ComplaintMessage.AuthorRole.STAFF and not internal and complaint.first_response_at is None:
@@ -571,7 +588,11 @@ def _sweep_one(complaint: Complaint, *, now: dt.datetime) -> list[str]:
     setattr(complaint, f"{kind}_breached_at", now)
     complaint.breached_at = complaint.breached_at or now
     fields = {f"{kind}_breached_at", "breached_at"}
-    audit(complaint, action="sla_breached", note=_("Missed deadline: %(kind)s (%(due)s)") % {"kind": DeadlineKind(kind).label, "due": format_deadline(due)})
+    audit(
+        complaint,
+        action="sla_breached",
+        note=_("Missed deadline: %(kind)s (%(due)s)") % {"kind": DeadlineKind(kind).label, "due": format_deadline(due)},
+    )
     outcome = ["breached"]
     note = _("SLA breached: %(kind)s was due %(due)s.") % {"kind": DeadlineKind(kind).label, "due": format_deadline(due)}
     if complaint.can_transition_to(Status.ESCALATED):

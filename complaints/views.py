@@ -117,7 +117,9 @@ class ComplaintDetailView(ComplaintObjectMixin, DetailView):
             can_write=complaint.status != Complaint.Status.CLOSED,
             next_deadline=selectors.complaint_customer_promise(complaint=complaint),
             steps=selectors.complaint_progress(complaint=complaint),
-            complainant_phone=complaint.complainant_phone if user.pk == complaint.complainant_id or user.is_staff else mask_phone(complaint.complainant_phone),
+            complainant_phone=complaint.complainant_phone
+            if user.pk == complaint.complainant_id or user.is_staff
+            else mask_phone(complaint.complainant_phone),
         )
         return context
 
@@ -131,7 +133,10 @@ class ComplaintMessageView(ComplaintObjectMixin, View):
         if form.is_valid():
             try:
                 services.complaint_post_message(
-                    complaint=complaint, author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data.get("attachments") or []
+                    complaint=complaint,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    files=form.cleaned_data.get("attachments") or [],
                 )
             except DomainError as exc:
                 messages.error(request, str(exc))
@@ -159,13 +164,17 @@ class ComplaintDecisionView(ComplaintObjectMixin, View):
             return view.render_to_response(view.get_context_data(decision_form=form), status=400)
         accept = form.cleaned_data["decision"] == "accept"
         try:
-            services.complaint_customer_decide(complaint=complaint, actor=request.user, accept=accept, reason=form.cleaned_data.get("reason", ""))
+            services.complaint_customer_decide(
+                complaint=complaint, actor=request.user, accept=accept, reason=form.cleaned_data.get("reason", "")
+            )
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
                 request,
-                _("Thank you — the complaint is resolved.") if accept else _("We are sorry. Your complaint is reopened and a colleague will get back to you."),
+                _("Thank you — the complaint is resolved.")
+                if accept
+                else _("We are sorry. Your complaint is reopened and a colleague will get back to you."),
             )
         return HttpResponseRedirect(reverse("complaints:detail", args=[pk]))
 
@@ -175,7 +184,9 @@ class ComplaintAttachmentView(ComplaintObjectMixin, View):
 
     def get(self, request, pk, attachment_pk):
         complaint = self.get_complaint()
-        attachment = get_object_or_404(ComplaintAttachment.objects.select_related("message"), pk=attachment_pk, complaint=complaint)
+        attachment = get_object_or_404(
+            ComplaintAttachment.objects.select_related("message"), pk=attachment_pk, complaint=complaint
+        )
         if attachment.is_internal and not request.user.is_staff:
             raise Http404
         response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)

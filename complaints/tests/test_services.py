@@ -35,7 +35,9 @@ def test_a_complaint_filed_the_day_before_spring_festival_2026_is_due_after_the_
 
 
 def test_deadlines_follow_the_staff_edited_sla_policy_of_the_category_and_priority(buyer, dealer):
-    SlaPolicy.objects.create(category="contract", priority="urgent", ack_working_days=1, response_working_days=1, resolve_working_days=2)
+    SlaPolicy.objects.create(
+        category="contract", priority="urgent", ack_working_days=1, response_working_days=1, resolve_working_days=2
+    )
     complaint = file_complaint(buyer=buyer, dealer=dealer, category="contract", priority="urgent", now=at(2026, 11, 23, 10))
     assert complaint.response_due_at == at(2026, 11, 24, 18)
     assert complaint.resolve_due_at == at(2026, 11, 25, 18)
@@ -115,7 +117,9 @@ def _proposed(buyer, dealer, agent, now):
 def test_rejecting_the_proposed_resolution_reopens_the_case_with_a_fresh_deadline(buyer, dealer, agent):
     complaint = _proposed(buyer, dealer, agent, at(2026, 11, 23, 10))
     assert complaint.next_deadline_at is None  # the customer decides; no clock runs against staff
-    services.complaint_customer_decide(complaint=complaint, actor=buyer, accept=False, reason="The light is back.", now=at(2026, 11, 30, 10))
+    services.complaint_customer_decide(
+        complaint=complaint, actor=buyer, accept=False, reason="The light is back.", now=at(2026, 11, 30, 10)
+    )
     complaint.refresh_from_db()
     assert complaint.status == Status.REOPENED
     assert complaint.customer_feedback == "The light is back."
@@ -140,7 +144,13 @@ def test_the_whole_lifecycle_to_closed_leaves_an_audit_row_per_step(buyer, deale
     complaint.refresh_from_db()
     assert complaint.status == Status.CLOSED and complaint.closed_at and complaint.next_reminder_at is None
     moves = [(e.from_status, e.to_status) for e in audit_trail(complaint) if e.to_status and e.action != "filed"]
-    assert moves == [("new", "acknowledged"), ("acknowledged", "investigating"), ("investigating", "resolution_proposed"), ("resolution_proposed", "resolved"), ("resolved", "closed")]
+    assert moves == [
+        ("new", "acknowledged"),
+        ("acknowledged", "investigating"),
+        ("investigating", "resolution_proposed"),
+        ("resolution_proposed", "resolved"),
+        ("resolved", "closed"),
+    ]
 
 
 def test_pausing_stops_the_clock_and_resuming_moves_deadlines_by_the_working_time_paused(buyer, dealer, agent):
@@ -183,7 +193,9 @@ def test_staff_take_unassigned_cases_but_only_supervisors_reassign(buyer, dealer
 
 def test_a_staff_reply_is_the_first_response_and_internal_notes_stay_internal(buyer, dealer, agent):
     complaint = file_complaint(buyer=buyer, dealer=dealer, now=at(2026, 11, 23, 10))
-    services.complaint_post_message(complaint=complaint, author=agent, body="Checking with the dealer.", internal=True, now=at(2026, 11, 23, 11))
+    services.complaint_post_message(
+        complaint=complaint, author=agent, body="Checking with the dealer.", internal=True, now=at(2026, 11, 23, 11)
+    )
     assert complaint.first_response_at is None
     assert not Notification.objects.filter(recipient=buyer, kind="complaint.message").exists()
     services.complaint_post_message(complaint=complaint, author=agent, body="We are looking into it.", now=at(2026, 11, 23, 12))
@@ -214,7 +226,9 @@ class TestSlaSweep:
         assert Notification.objects.get(dedupe_key=key).recipient == agent
         assert services.complaint_sla_sweep(now=at(2026, 11, 24, 15))["checked"] == 0
 
-    def test_a_missed_deadline_is_marked_escalated_and_told_to_supervisors_and_customer_once(self, buyer, dealer, agent, supervisor):
+    def test_a_missed_deadline_is_marked_escalated_and_told_to_supervisors_and_customer_once(
+        self, buyer, dealer, agent, supervisor
+    ):
         complaint = file_complaint(buyer=buyer, dealer=dealer, now=at(2026, 11, 23, 10))
         services.complaint_assign(complaint=complaint, assignee=agent, actor=agent)
         result = services.complaint_sla_sweep(now=at(2026, 11, 24, 18, 1))
