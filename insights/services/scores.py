@@ -23,6 +23,7 @@ csat               15      average answered survey satisfaction (1–5) about th
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -103,7 +104,7 @@ def score_from_inputs(inputs: ScoreInputs) -> tuple[int, dict]:
         components[name]["weight"] = weight
     present = [(c["value"], c["weight"]) for c in components.values() if c["value"] is not None]
     score = sum(v * w for v, w in present) / sum(w for _, w in present)
-    return max(0, min(100, round(score))), components
+    return max(0, min(100, math.floor(score + 0.5))), components  # half-up: 62.5 → 63
 
 
 def _by_dealer(rows, key="dealer") -> dict:
