@@ -34,9 +34,15 @@ def test_a_complaint_filed_the_day_before_spring_festival_2026_is_due_after_the_
     assert complaint.ack_due_at == at(2026, 2, 24, 18)
 
 
+def test_default_policies_exist_for_every_category_and_priority():
+    assert SlaPolicy.objects.count() == len(Complaint.Category.choices) * len(Complaint.Priority.choices)
+    normal = SlaPolicy.objects.get(category="vehicle_quality", priority="normal")
+    assert (normal.ack_working_days, normal.response_working_days, normal.resolve_working_days) == (1, 3, 7)
+
+
 def test_deadlines_follow_the_staff_edited_sla_policy_of_the_category_and_priority(buyer, dealer):
-    SlaPolicy.objects.create(
-        category="contract", priority="urgent", ack_working_days=1, response_working_days=1, resolve_working_days=2
+    SlaPolicy.objects.filter(category="contract", priority="urgent").update(
+        ack_working_days=1, response_working_days=1, resolve_working_days=2
     )
     complaint = file_complaint(buyer=buyer, dealer=dealer, category="contract", priority="urgent", now=at(2026, 11, 23, 10))
     assert complaint.response_due_at == at(2026, 11, 24, 18)
