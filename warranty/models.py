@@ -205,7 +205,7 @@ class Coverage(models.Model):
         ordering = ["-delivered_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{_('Coverage')} #{self.order_id}"
+        return _("Guarantee of order #%(id)s") % {"id": self.order_id}
 
     # --- terms -----------------------------------------------------------------------------------
     @property
@@ -464,7 +464,7 @@ class AfterSalesRequest(SlaCase):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Request')} #{self.pk} · {self.get_kind_display()}"
+        return _("Request #%(id)s · %(kind)s") % {"id": self.pk, "kind": self.get_kind_display()}
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -532,7 +532,7 @@ class WarrantyClaim(SlaCase):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Claim')} #{self.pk} · {self.part}"
+        return _("Claim #%(id)s · %(part)s") % {"id": self.pk, "part": self.part}
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -248,6 +248,14 @@ def _record_amendment(coverage: Coverage, purchase: ExtendedWarrantyPurchase, ac
         logger.info("contracts.services.amendment_create not available; extension %s not amended", purchase.pk)
         return
     payload = {
+        # Flat keys read by the contracts' amendment document; the nested block is the full record.
+        "plan": purchase.plan.name_en,
+        "plan_name": purchase.plan.name_en,
+        "plan_name_en": purchase.plan.name_en,
+        "plan_name_zh": purchase.plan.name_zh,
+        "months": purchase.extra_months,
+        "km": purchase.extra_km,
+        "price": str(purchase.price),
         "extended_plan": {
             "plan_id": purchase.plan_id,
             "name_en": purchase.plan.name_en,

@@ -76,7 +76,7 @@ def seed(apps, schema_editor):
     ]
     if not WarrantyPolicy.objects.exists():
         policy = WarrantyPolicy.objects.create(
-            name="Anxin standard guarantee 2026", is_active=True, window_days=30, window_km=3000, warranty_months=12, warranty_km=20000
+            name="安心车标准保障 2026 / Anxin standard guarantee 2026", is_active=True, window_days=30, window_km=3000, warranty_months=12, warranty_km=20000
         )
         policy.covered_groups.set(covered)
         policy.exclusions.set(exclusions)
