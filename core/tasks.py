@@ -56,7 +56,7 @@ def optional_service(module: str, name: str) -> Callable[..., Any] | None:
     try:
         found = import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name != module:
+        if not (exc.name and (module == exc.name or module.startswith(f"{exc.name}."))):
             raise  # a real import error inside the app must not be hidden
         return None
     return getattr(found, name, None)

@@ -171,7 +171,8 @@ CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 3600,
+        # Redelivery of an unacknowledged task (worker killed); every retry backoff and eta stays far below it.
+        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
         "socket_connect_timeout": 3,
         "socket_timeout": 5,
         # A publisher tries a dead broker once instead of looping for CELERY_BROKER_CONNECTION_TIMEOUT
