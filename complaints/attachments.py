@@ -10,6 +10,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.images import process_upload, validate_image_upload
@@ -69,6 +71,9 @@ def prepare_attachment(file) -> PreparedAttachment:
     return PreparedAttachment(processed.display, "image/jpeg", original_name, processed.display.size)
 
 
+_help_text = lazy(lambda: gettext("Photos (JPEG, PNG, WebP) or PDF documents, up to %(n)s files.") % {"n": MAX_FILES}, str)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -80,7 +85,8 @@ class AttachmentsField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Photos (JPEG, PNG, WebP) or PDF documents, up to %(n)s files.") % {"n": MAX_FILES})
+        # Lazy: form fields are built at import time, before any request picks the language.
+        kwargs.setdefault("help_text", _help_text())
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("accept", "image/jpeg,image/png,image/webp,application/pdf")
 

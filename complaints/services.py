@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -187,38 +187,48 @@ def complaint_file(
     audit(complaint, action="filed", actor=complainant, to_status=complaint.status, note=complaint.subject)
     _attach(complaint=complaint, message=None, files=files, user=complainant)
 
-    notify(
+    _tell(
         complainant,
         "complaint.received",
         f"complaint:{complaint.pk}:received",
-        subject=_("We received your complaint %(number)s") % {"number": complaint.number},
-        body=_(
-            "Thank you, %(name)s. Your complaint “%(subject)s” is registered as %(number)s. "
-            "We will acknowledge it by %(ack)s and answer by %(response)s at the latest."
-        )
-        % {
-            "name": complaint.complainant_name,
-            "subject": complaint.subject,
-            "number": complaint.number,
-            "ack": format_deadline(complaint.ack_due_at),
-            "response": format_deadline(complaint.response_due_at),
-        },
+        subject=lambda: _("We received your complaint %(number)s") % {"number": complaint.number},
+        body=lambda: (
+            _(
+                "Thank you, %(name)s. Your complaint “%(subject)s” is registered as %(number)s. "
+                "We will acknowledge it by %(ack)s and answer by %(response)s at the latest."
+            )
+            % {
+                "name": complaint.complainant_name,
+                "subject": complaint.subject,
+                "number": complaint.number,
+                "ack": format_deadline(complaint.ack_due_at),
+                "response": format_deadline(complaint.response_due_at),
+            }
+        ),
         url=_customer_url(complaint),
     )
     if dealer is not None:
-        notify(
+        _tell(
             dealer,
             "complaint.dealer_notice",
             f"complaint:{complaint.pk}:dealer-notice",
-            subject=_("A customer filed complaint %(number)s about your business") % {"number": complaint.number},
-            body=_("Subject: %(subject)s. Please read it and respond; our customer service will contact you.")
-            % {"subject": complaint.subject},
+            subject=lambda: _("A customer filed complaint %(number)s about your business") % {"number": complaint.number},
+            body=lambda: (
+                _("Subject: %(subject)s. Please read it and respond; our customer service will contact you.")
+                % {"subject": complaint.subject}
+            ),
             url=_customer_url(complaint),
         )
     return complaint
 
 
 # --- assignment and lifecycle -----------------------------------------------------------------
+
+
+def _tell(recipient, kind: str, dedupe_key: str, *, subject, body=lambda: "", url: str = ""):
+    """``notify`` with subject and body built in the recipient's language (dates included)."""
+    with translation.override(getattr(recipient, "language", None) or translation.get_language()):
+        return notify(recipient, kind, dedupe_key, subject=subject(), body=body(), url=url)
 
 
 def _require_staff(actor) -> None:
@@ -258,19 +268,19 @@ def complaint_assign(*, complaint: Complaint, assignee, actor) -> Complaint:
         note=_("%(old)s → %(new)s") % {"old": previous or _("nobody"), "new": assignee or _("nobody")},
     )
     if assignee is not None and assignee.pk != actor.pk:
-        notify(
+        _tell(
             assignee,
             "complaint.assigned",
             f"complaint:{complaint.pk}:assigned:{assignee.pk}:{_stamp(timezone.now())}",
-            subject=_("Complaint %(number)s is assigned to you") % {"number": complaint.number},
-            body=_("Next deadline: %(due)s.") % {"due": format_deadline(complaint.next_deadline_at) or "—"},
+            subject=lambda: _("Complaint %(number)s is assigned to you") % {"number": complaint.number},
+            body=lambda: _("Next deadline: %(due)s.") % {"due": format_deadline(complaint.next_deadline_at) or "—"},
             url=_staff_url(complaint),
         )
     return complaint
 
 
-def _notify_customer_status(complaint: Complaint, subject, body: str = "") -> None:
-    notify(
+def _notify_customer_status(complaint: Complaint, subject, body=lambda: "") -> None:
+    _tell(
         complaint.complainant,
         "complaint.status",
         f"complaint:{complaint.pk}:status:{complaint.status}:{_stamp(timezone.now())}",
@@ -316,8 +326,11 @@ def _move(*, complaint: Complaint, to_status: str, actor, note: str, now: dt.dat
         fields.add("acknowledged_at")
         _notify_customer_status(
             complaint,
-            _("Complaint %(number)s: we are on it") % {"number": complaint.number},
-            _("Your complaint is acknowledged. We will answer by %(due)s.") % {"due": format_deadline(complaint.response_due_at)},
+            lambda: _("Complaint %(number)s: we are on it") % {"number": complaint.number},
+            lambda: (
+                _("Your complaint is acknowledged. We will answer by %(due)s.")
+                % {"due": format_deadline(complaint.response_due_at)}
+            ),
         )
     elif to_status == Status.RESOLUTION_PROPOSED:
         complaint.resolution_proposed_at = now
@@ -326,8 +339,8 @@ def _move(*, complaint: Complaint, to_status: str, actor, note: str, now: dt.dat
         fields |= {"resolution_proposed_at", "acknowledged_at", "first_response_at"}
         _notify_customer_status(
             complaint,
-            _("Complaint %(number)s: we propose a resolution") % {"number": complaint.number},
-            _("Please read it and accept or reject it: %(resolution)s") % {"resolution": complaint.resolution},
+            lambda: _("Complaint %(number)s: we propose a resolution") % {"number": complaint.number},
+            lambda: _("Please read it and accept or reject it: %(resolution)s") % {"resolution": complaint.resolution},
         )
     elif to_status == Status.ESCALATED:
         complaint.escalated_at = now
@@ -336,11 +349,11 @@ def _move(*, complaint: Complaint, to_status: str, actor, note: str, now: dt.dat
     elif to_status == Status.RESOLVED:
         complaint.resolved_at = now
         fields.add("resolved_at")
-        _notify_customer_status(complaint, _("Complaint %(number)s is resolved") % {"number": complaint.number})
+        _notify_customer_status(complaint, lambda: _("Complaint %(number)s is resolved") % {"number": complaint.number})
     elif to_status == Status.CLOSED:
         complaint.closed_at = now
         fields.add("closed_at")
-        _notify_customer_status(complaint, _("Complaint %(number)s is closed") % {"number": complaint.number})
+        _notify_customer_status(complaint, lambda: _("Complaint %(number)s is closed") % {"number": complaint.number})
     if complaint.is_paused and not complaint.is_open:
         _end_pause(complaint, now=now, extend=False)
         fields.add("paused_at")
@@ -351,12 +364,12 @@ def _move(*, complaint: Complaint, to_status: str, actor, note: str, now: dt.dat
 def _notify_supervisors_escalated(complaint: Complaint, *, note: str = "", key: str = "") -> None:
     key = key or f"escalated:{_stamp(timezone.now())}"
     for supervisor in supervisors():
-        notify(
+        _tell(
             supervisor,
             "complaint.escalated",
             f"complaint:{complaint.pk}:{key}:{supervisor.pk}",
-            subject=_("Escalated: complaint %(number)s") % {"number": complaint.number},
-            body=note or complaint.subject,
+            subject=lambda: _("Escalated: complaint %(number)s") % {"number": complaint.number},
+            body=lambda: note or complaint.subject,
             url=_staff_url(complaint),
         )
 
@@ -396,17 +409,19 @@ def complaint_customer_decide(
         recipients_key = "rejected"
     staff = [complaint.assignee] if complaint.assignee_id else list(supervisors())
     for user in staff:
-        notify(
+        _tell(
             user,
             f"complaint.customer_{recipients_key}",
             f"complaint:{complaint.pk}:{recipients_key}:{_stamp(now)}:{user.pk}",
-            subject=(
-                _("Customer accepted the resolution of %(number)s")
-                if accept
-                else _("Customer rejected the resolution of %(number)s")
-            )
-            % {"number": complaint.number},
-            body=reason,
+            subject=lambda: (
+                (
+                    _("Customer accepted the resolution of %(number)s")
+                    if accept
+                    else _("Customer rejected the resolution of %(number)s")
+                )
+                % {"number": complaint.number}
+            ),
+            body=lambda: reason,
             url=_staff_url(complaint),
         )
     return complaint
@@ -462,12 +477,12 @@ def complaint_post_message(
         if complaint.assignee_id:
             recipients.append((complaint.assignee, _staff_url(complaint)))
     for recipient, url in recipients:
-        notify(
+        _tell(
             recipient,
             "complaint.message",
             f"complaint:{complaint.pk}:message:{message.pk}:{recipient.pk}",
-            subject=_("New message on complaint %(number)s") % {"number": complaint.number},
-            body=preview,
+            subject=lambda: _("New message on complaint %(number)s") % {"number": complaint.number},
+            body=lambda: preview,
             url=url,
         )
     return message
@@ -491,12 +506,12 @@ def complaint_pause(*, complaint: Complaint, actor, reason: str, now: dt.datetim
     complaint.paused_at = now
     _save(complaint, ["paused_at"])
     audit(complaint, action="paused", actor=actor, note=reason.strip())
-    notify(
+    _tell(
         complaint.complainant,
         "complaint.waiting",
         f"complaint:{complaint.pk}:paused:{_stamp(now)}",
-        subject=_("Complaint %(number)s: we need something from you") % {"number": complaint.number},
-        body=reason.strip(),
+        subject=lambda: _("Complaint %(number)s: we need something from you") % {"number": complaint.number},
+        body=lambda: reason.strip(),
         url=_customer_url(complaint),
     )
     return pause
@@ -572,13 +587,15 @@ def _sweep_one(complaint: Complaint, *, now: dt.datetime) -> list[str]:
     if due > now:
         recipients = [complaint.assignee] if complaint.assignee_id else list(supervisors())
         for user in recipients:
-            notify(
+            _tell(
                 user,
                 "complaint.reminder",
                 f"{base_key}:remind" if complaint.assignee_id else f"{base_key}:remind:{user.pk}",
-                subject=_("Due %(due)s: %(kind)s for complaint %(number)s")
-                % {"due": format_deadline(due), "kind": DeadlineKind(kind).label, "number": complaint.number},
-                body=complaint.subject,
+                subject=lambda: (
+                    _("Due %(due)s: %(kind)s for complaint %(number)s")
+                    % {"due": format_deadline(due), "kind": DeadlineKind(kind).label, "number": complaint.number}
+                ),
+                body=lambda: complaint.subject,
                 url=_staff_url(complaint),
             )
         complaint.next_reminder_at = due
@@ -601,13 +618,15 @@ def _sweep_one(complaint: Complaint, *, now: dt.datetime) -> list[str]:
         fields |= {"status", "escalated_at"}
         outcome.append("escalated")
     _notify_supervisors_escalated(complaint, note=note, key=f"{kind}:{due.astimezone(dt.UTC).isoformat()}:breach")
-    notify(
+    _tell(
         complaint.complainant,
         "complaint.delayed",
         f"{base_key}:customer",
-        subject=_("Complaint %(number)s: we are late, and a supervisor is now involved") % {"number": complaint.number},
-        body=_("We did not manage to %(what)s by %(due)s as promised. We apologise: your case is now with a supervisor.")
-        % {"what": _KIND_LABELS[kind], "due": format_deadline(due)},
+        subject=lambda: _("Complaint %(number)s: we are late, and a supervisor is now involved") % {"number": complaint.number},
+        body=lambda: (
+            _("We did not manage to %(what)s by %(due)s as promised. We apologise: your case is now with a supervisor.")
+            % {"what": _KIND_LABELS[kind], "due": format_deadline(due)}
+        ),
         url=_customer_url(complaint),
     )
     _save(complaint, fields)

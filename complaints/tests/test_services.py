@@ -273,3 +273,15 @@ def test_queryset_sla_state_matches_the_model(buyer, dealer):
     assert states == {due_soon.pk: "due_soon", on_track.pk: "on_track", breached.pk: "breached"}
     for c in (due_soon, on_track, breached):
         assert c.sla_state() == states[c.pk]
+
+
+def test_notifications_are_written_in_the_recipients_language(buyer, other_buyer, dealer):
+    buyer.language = "zh-hans"
+    buyer.save(update_fields=["language"])
+    other_buyer.language = "en"
+    other_buyer.save(update_fields=["language"])
+    chinese = file_complaint(buyer=buyer, dealer=dealer, now=at(2026, 11, 23, 10))
+    english = file_complaint(buyer=other_buyer, dealer=dealer, now=at(2026, 11, 23, 10))
+    assert Notification.objects.get(dedupe_key=f"complaint:{chinese.pk}:received").subject.startswith("我们已收到您的投诉")
+    receipt = Notification.objects.get(dedupe_key=f"complaint:{english.pk}:received")
+    assert receipt.subject.startswith("We received your complaint") and "Tue 24 Nov 18:00" in receipt.body
