@@ -132,10 +132,13 @@ def damage_diagram_svg(items: Iterable[InspectionItem], *, link: bool = True, wi
     worst = _worst(items)
     body_item = worst.get("body")
     size = f' width="{int(width)}"' if width else ""
+    label = escape(_("Damage diagram"))
+    title = escape(_("Damage diagram (top view, front at the top)"))
+    front = escape(_("Front"))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 444" role="img" class="damage-diagram"{size} aria-label="{escape(_("Damage diagram"))}">',
-        f"<title>{escape(_('Damage diagram (top view, front at the top)'))}</title>",
-        f'<text x="120" y="8" text-anchor="middle" font-size="8" fill="#6c757d">▲ {escape(_("Front"))}</text>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 444" role="img" class="damage-diagram"{size} aria-label="{label}">',
+        f"<title>{title}</title>",
+        f'<text x="120" y="8" text-anchor="middle" font-size="8" fill="#6c757d">▲ {front}</text>',
     ]
     outline_stroke = COLOURS[body_item.result][1] if body_item else "#5b6b80"
     parts.append(f'<path d="{BODY_OUTLINE}" fill="#f8fafc" stroke="{outline_stroke}" stroke-width="{3 if body_item else 1.5}"/>')

@@ -43,6 +43,7 @@ def sections_of(report: InspectionReport) -> list[dict]:
                 "minor": sum(1 for i in section_items if i.result == InspectionItem.Result.MINOR),
                 "major": sum(1 for i in section_items if i.result == InspectionItem.Result.MAJOR),
                 "not_checked": sum(1 for i in section_items if i.result == InspectionItem.Result.NOT_CHECKED),
+                "ok": sum(1 for i in section_items if i.result == InspectionItem.Result.OK),
             }
         )
     return result

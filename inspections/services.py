@@ -274,7 +274,12 @@ def report_evaluate(*, report: InspectionReport) -> scoring.Evaluation:
 
 def report_content(report: InspectionReport) -> dict:
     """The canonical content of a report version: what the SHA-256 covers."""
-    items = report.items.select_related("definition").order_by("definition__position")
+    return report_content_from(report, report.items.select_related("definition").order_by("definition__position"))
+
+
+def report_content_from(report: InspectionReport, items) -> dict:
+    """Canonical content from a report and its items (items need ``definition``; no queries for the items)."""
+    items = sorted(items, key=lambda i: i.definition.position)
     return {
         "vehicle": {
             "vin": report.vehicle.vin,

@@ -3,7 +3,7 @@
 from django import template
 
 from ..diagram import damage_diagram_svg
-from ..models import GRADE_LABELS
+from ..models import GRADE_LABELS, InspectionItem
 from ..selectors import findings_for_diagram, latest_published_for_vehicle
 
 register = template.Library()
@@ -51,6 +51,11 @@ def result_icon(result):
         "major": "bi-x-octagon-fill",
         "not_checked": "bi-dash-circle",
     }.get(result, "")
+
+
+@register.filter
+def result_label(result):
+    return InspectionItem.Result(result).label if result in InspectionItem.Result.values else result
 
 
 @register.filter

@@ -80,3 +80,40 @@ def test_pdf_of_an_accident_car_lists_the_structural_evidence(dealer, inspector)
     text = pdf_text(services.report_render_pdf(report=report, language="en"))
     assert "Right front longitudinal beam" in text
     assert "accident car" in text.lower()
+
+
+def test_an_item_photo_is_stored_shown_on_the_page_and_embedded_in_the_pdf(client, dealer, inspector):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(buffer, format="JPEG")
+    listing = ListingFactory(dealer=dealer)
+    report = draft_report(vehicle=listing.vehicle, listing=listing, inspector=inspector)
+    item = report.items.get(definition__code="BE13")
+    photo = SimpleUploadedFile("bumper.jpg", buffer.getvalue(), content_type="image/jpeg")
+    services.report_items_update(
+        report=report, actor=inspector, changes=[{"item": item, "result": "minor", "defect_code": "HH", "photo": photo}]
+    )
+    item.refresh_from_db()
+    assert item.photo.name.startswith(f"inspections/{listing.vehicle_id}/")
+    report = services.report_publish(report=report, actor=inspector)
+    assert item.photo.url in client.get(reverse("inspections:report_detail", args=[report.pk])).content.decode()
+    pdf = services.report_render_pdf(report=report, language="en")
+    assert b"/Subtype /Image" in pdf or b"/Image" in pdf
+
+
+def test_a_non_image_upload_is_refused_as_a_finding_error(dealer, inspector):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    listing = ListingFactory(dealer=dealer)
+    report = draft_report(vehicle=listing.vehicle, listing=listing, inspector=inspector)
+    item = report.items.get(definition__code="BE13")
+    bogus = SimpleUploadedFile("x.jpg", b"<html>not an image</html>", content_type="image/jpeg")
+    with pytest.raises(services.InvalidFinding):
+        services.report_items_update(
+            report=report, actor=inspector, changes=[{"item": item, "result": "minor", "defect_code": "HH", "photo": bogus}]
+        )
