@@ -21,6 +21,12 @@ class ComplaintFileForm(forms.Form):
     """What a buyer fills in. ``orders`` are the buyer's own orders; the dealer list puts theirs first."""
 
     order = forms.ModelChoiceField(label=_("Order concerned"), queryset=None, required=False, empty_label=_("— no order —"))
+    after_sales_request = forms.ModelChoiceField(
+        label=_("After-sales request concerned"), queryset=None, required=False, empty_label=_("— none —")
+    )
+    warranty_claim = forms.ModelChoiceField(
+        label=_("Warranty claim concerned"), queryset=None, required=False, empty_label=_("— none —")
+    )
     dealer = DealerChoiceField(label=_("Dealer concerned"), queryset=None, required=False, empty_label=_("— choose —"))
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -34,9 +40,13 @@ class ComplaintFileForm(forms.Form):
     complainant_phone = forms.CharField(label=_("Your phone"), max_length=20, validators=[phone_validator])
     attachments = AttachmentsField(label=_("Evidence (photos, PDFs)"))
 
-    def __init__(self, *args, user, initial_order=None, **kwargs):
+    def __init__(self, *args, user, initial_order=None, initial_request=None, initial_claim=None, **kwargs):
         self.user = user
         initial = kwargs.setdefault("initial", {})
+        for name, source in (("after_sales_request", initial_request), ("warranty_claim", initial_claim)):
+            if source is not None:
+                initial.setdefault(name, source.pk)
+                initial_order = initial_order or source.coverage.order
         initial.setdefault("complainant_name", user.full_name or user.get_full_name())
         initial.setdefault("complainant_phone", user.phone)
         if initial_order is not None:
@@ -52,11 +62,27 @@ class ComplaintFileForm(forms.Form):
             .select_related("dealer_profile")
             .order_by("dealer_profile__business_name")
         )
+        # Requests and claims live in the warranty app (listed before us): reached through the reverse accessors.
+        cases = [
+            ("after_sales_request", Complaint._meta.get_field("after_sales_request").related_model),
+            ("warranty_claim", Complaint._meta.get_field("warranty_claim").related_model),
+        ]
+        for name, model in cases:
+            queryset = (
+                model.objects.filter(coverage__order__buyer=user)
+                .select_related("coverage__order__listing__vehicle")
+                .order_by("-pk")
+            )
+            if initial.get(name) or queryset.exists():
+                self.fields[name].queryset = queryset
+            else:
+                del self.fields[name]
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.attrs = {"enctype": "multipart/form-data", "novalidate": ""}
         self.helper.layout = Layout(
             Div(Div(Field("order"), css_class="col-md-6"), Div(Field("dealer"), css_class="col-md-6"), css_class="row"),
+            *[name for name in ("after_sales_request", "warranty_claim") if name in self.fields],
             "category",
             "subject",
             "description",
@@ -72,6 +98,12 @@ class ComplaintFileForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("after_sales_request", "warranty_claim"):
+            source = data.get(name)
+            if source is not None:
+                if data.get("order") is not None and data["order"].pk != source.coverage.order_id:
+                    self.add_error(name, _("This belongs to a different order."))
+                data["order"] = source.coverage.order
         order, dealer = data.get("order"), data.get("dealer")
         if order is not None:
             if dealer is not None and dealer.pk != order.listing.dealer_id:

@@ -159,6 +159,22 @@ class Complaint(StatusMachine):
     order = models.ForeignKey(
         "contracts.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints", verbose_name=_("order")
     )
+    after_sales_request = models.ForeignKey(
+        "warranty.AfterSalesRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("after-sales request"),
+    )
+    warranty_claim = models.ForeignKey(
+        "warranty.WarrantyClaim",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("warranty claim"),
+    )
     vin = models.CharField(_("VIN"), max_length=17, blank=True, db_index=True)
     category = models.CharField(_("category"), max_length=24, choices=Category.choices)
     priority = models.CharField(_("priority"), max_length=12, choices=Priority.choices, default=Priority.NORMAL)

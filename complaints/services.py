@@ -138,16 +138,27 @@ def complaint_file(
     dealer=None,
     order=None,
     vin: str = "",
+    after_sales_request=None,
+    warranty_claim=None,
     priority: str = Complaint.Priority.NORMAL,
     files=(),
     now: dt.datetime | None = None,
 ) -> Complaint:
     """File a complaint: deadlines from the SLA policy, an audit row, evidence files, an acknowledgement receipt.
 
-    A linked order must be the complainant's own; the dealer concerned then defaults to its seller and
-    must match it.
+    A linked order, after-sales request or warranty claim must be the complainant's own; the order
+    then follows from the request or claim, and the dealer concerned is the seller of the order.
     """
     now = now or timezone.now()
+    for source in (after_sales_request, warranty_claim):
+        if source is None:
+            continue
+        source_order = source.coverage.order
+        if source_order.buyer_id != complainant.pk:
+            raise PermissionDeniedError(_("You can only complain about your own requests and claims."), code="not_your_case")
+        if order is not None and order.pk != source_order.pk:
+            raise DomainError(_("The request or claim belongs to a different order."), code="order_mismatch")
+        order = source_order
     if order is not None:
         if order.buyer_id != complainant.pk:
             raise PermissionDeniedError(_("You can only complain about your own orders."), code="not_your_order")
@@ -167,6 +178,8 @@ def complaint_file(
         complainant_phone=complainant_phone.strip(),
         dealer=dealer,
         order=order,
+        after_sales_request=after_sales_request,
+        warranty_claim=warranty_claim,
         vin=(vin or "").upper(),
         category=category,
         priority=priority,

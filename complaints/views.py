@@ -55,6 +55,19 @@ class ComplaintCreateView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
+        for param, kwarg, field in (
+            ("request", "initial_request", "after_sales_request"),
+            ("claim", "initial_claim", "warranty_claim"),
+        ):
+            value = self.request.GET.get(param, "")
+            if value.isdigit():
+                model = Complaint._meta.get_field(field).related_model
+                kwargs[kwarg] = (
+                    model.objects.filter(coverage__order__buyer=self.request.user)
+                    .select_related("coverage__order__listing")
+                    .filter(pk=value)
+                    .first()
+                )
         order_id = self.request.GET.get("order", "")
         if order_id.isdigit():
             # Someone else's order id in the URL is silently ignored: the field only offers the buyer's orders.
@@ -74,6 +87,8 @@ class ComplaintCreateView(LoginRequiredMixin, FormView):
                 desired_outcome=data["desired_outcome"],
                 dealer=data.get("dealer"),
                 order=data.get("order"),
+                after_sales_request=data.get("after_sales_request"),
+                warranty_claim=data.get("warranty_claim"),
                 files=data.get("attachments") or [],
             )
         except DomainError as exc:

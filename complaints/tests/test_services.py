@@ -1,6 +1,9 @@
+import datetime as dt
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from complaints import services
 from complaints.attachments import validate_attachment
@@ -8,6 +11,7 @@ from complaints.models import Complaint, ComplaintPause, SlaPolicy
 from core.errors import DomainError, InvalidTransition, PermissionDeniedError
 from core.statemachine import audit_trail
 from notifications.models import Notification
+from warranty import services as warranty_services
 
 from .factories import at, file_complaint, jpeg_upload, make_order, pdf_upload
 
@@ -228,7 +232,7 @@ class TestSlaSweep:
         assert services.complaint_sla_sweep(now=at(2026, 11, 24, 13, 59))["checked"] == 0
         result = services.complaint_sla_sweep(now=at(2026, 11, 24, 14))
         assert result["reminded"] == 1
-        key = f"complaint:{complaint.pk}:ack:{at(2026, 11, 24, 18).astimezone(__import__('datetime').UTC).isoformat()}:remind"
+        key = f"complaint:{complaint.pk}:ack:{at(2026, 11, 24, 18).astimezone(dt.UTC).isoformat()}:remind"
         assert Notification.objects.get(dedupe_key=key).recipient == agent
         assert services.complaint_sla_sweep(now=at(2026, 11, 24, 15))["checked"] == 0
 
@@ -285,3 +289,24 @@ def test_notifications_are_written_in_the_recipients_language(buyer, other_buyer
     assert Notification.objects.get(dedupe_key=f"complaint:{chinese.pk}:received").subject.startswith("我们已收到您的投诉")
     receipt = Notification.objects.get(dedupe_key=f"complaint:{english.pk}:received")
     assert receipt.subject.startswith("We received your complaint") and "Tue 24 Nov 18:00" in receipt.body
+
+
+def _after_sales_request(buyer, dealer):
+    order = make_order(buyer=buyer, dealer=dealer)
+    order.delivered_at = timezone.now() - dt.timedelta(days=3)
+    order.delivery_odometer_km = 35000
+    order.save(update_fields=["delivered_at", "delivery_odometer_km"])
+    coverage = warranty_services.coverage_for_order(order=order)
+    return warranty_services.request_create(
+        coverage=coverage, actor=buyer, kind="repair", description="Gearbox slips", odometer_km=35100
+    )
+
+
+def test_a_complaint_about_an_after_sales_request_links_the_request_its_order_and_dealer(buyer, other_buyer, dealer):
+    request = _after_sales_request(buyer, dealer)
+    complaint = file_complaint(buyer=buyer, after_sales_request=request, category="after_sales")
+    assert complaint.after_sales_request == request
+    assert complaint.order == request.coverage.order and complaint.dealer == dealer
+    assert list(request.complaints.all()) == [complaint]
+    with pytest.raises(PermissionDeniedError):
+        file_complaint(buyer=other_buyer, after_sales_request=request)

@@ -160,3 +160,28 @@ def test_the_buyer_list_shows_only_their_complaints_in_few_queries(
 def test_dealers_cannot_file_complaints(client, dealer):
     client.force_login(dealer)
     assert client.get(reverse("complaints:create")).status_code == 302
+
+
+def test_a_buyer_files_a_complaint_from_an_after_sales_request(client, buyer, dealer):
+    from .test_services import _after_sales_request
+
+    request = _after_sales_request(buyer, dealer)
+    client.force_login(buyer)
+    url = reverse("complaints:create") + f"?request={request.pk}"
+    form = client.get(url).context["form"]
+    assert form.initial["after_sales_request"] == request.pk and form.initial["order"] == request.coverage.order_id
+    response = client.post(
+        url,
+        {
+            "after_sales_request": request.pk,
+            "category": "after_sales",
+            "subject": "Nobody repairs my gearbox",
+            "description": "Three days and no call.",
+            "desired_outcome": "Repair now",
+            "complainant_name": "孙小明",
+            "complainant_phone": "13812341234",
+        },
+    )
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.after_sales_request == request and complaint.dealer == dealer
