@@ -47,7 +47,7 @@ VIEW_LABELS = {
     "side_dusk": "外观 Exterior",
 }
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
-YEAR_CODES = {y: c for y, c in zip(range(2010, 2031), "ABCDEFGHJKLMNPRSTVWXY", strict=True)}
+YEAR_CODES = dict(zip(range(2010, 2031), "ABCDEFGHJKLMNPRSTVWXY", strict=True))
 DESCRIPTIONS = [
     "个人一手车，全程4S店保养，保养记录齐全，手续齐全，可随时看车试驾。",
     "车况精品，原版原漆，内饰干净无异味，轮胎九成新。支持按揭，欢迎到店咨询。",
