@@ -1,0 +1,133 @@
+import pytest
+import time_machine
+from django.urls import reverse
+
+from notifications.services import notify
+from surveys.models import Survey
+from surveys.services import survey_answer, survey_token
+
+from .factories import at, sent_survey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(buyer):
+    return sent_survey(buyer=buyer, sent_at=at(2026, 3, 8, 15))
+
+
+def answer_url(survey):
+    return reverse("surveys:answer", args=[survey_token(survey)])
+
+
+FROZEN = at(2026, 3, 9, 10)
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_anyone_with_the_link_sees_the_form_without_logging_in(client, survey):
+    response = client.get(answer_url(survey))
+    assert response.status_code == 200
+    assert "Overall, how satisfied are you?" in response.content.decode()
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_answering_records_the_answer_once_and_then_thanks(client, survey):
+    url = answer_url(survey)
+    response = client.post(url, {"csat": "4", "nps": "9", "tags": ["fast_response"], "comment": "Smooth"})
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert (survey.csat, survey.nps, survey.tags, survey.comment) == (4, 9, ["fast_response"], "Smooth")
+    again = client.post(url, {"csat": "1", "nps": "0"}, follow=True)
+    assert "already been answered" in again.content.decode()
+    survey.refresh_from_db()
+    assert survey.csat == 4
+    assert "Thank you!" in client.get(url).content.decode()
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_an_incomplete_answer_shows_form_errors(client, survey):
+    response = client.post(answer_url(survey), {"csat": "9"})
+    assert response.status_code == 200
+    survey.refresh_from_db()
+    assert survey.answered_at is None
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_a_tampered_link_is_404(client, survey):
+    token = survey_token(survey)
+    response = client.get(reverse("surveys:answer", args=[token[:-1] + ("x" if token[-1] != "x" else "y")]))
+    assert response.status_code == 404
+    assert (
+        response.status_code == client.post(reverse("surveys:answer", args=["nonsense"]), {"csat": "5", "nps": "10"}).status_code
+    )
+
+
+def test_an_expired_link_is_410(client, survey):
+    with time_machine.travel(at(2026, 3, 8, 15), tick=False):
+        url = answer_url(survey)
+    with time_machine.travel(at(2026, 4, 8), tick=False):
+        response = client.get(url)
+        assert response.status_code == 410
+        assert "expired" in response.content.decode()
+        assert client.post(url, {"csat": "5", "nps": "10"}).status_code == 410
+    survey.refresh_from_db()
+    assert survey.answered_at is None
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_the_answer_page_speaks_chinese(client, survey):
+    client.cookies["django_language"] = "zh-hans"
+    content = client.get(answer_url(survey)).content.decode()
+    assert "总体而言" in content
+
+
+# --- staff clocks page --------------------------------------------------------------------------
+
+
+def test_the_clocks_page_needs_a_login(client):
+    response = client.get(reverse("surveys:clocks"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.parametrize("who", ["buyer", "dealer", "inspector"])
+def test_the_clocks_page_is_forbidden_to_non_staff(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("surveys:clocks")).status_code == 403
+
+
+def test_staff_see_reminders_escalations_and_survey_results(client, staff_user, buyer, django_assert_max_num_queries):
+    for i, (csat, nps) in enumerate([(5, 10), (4, 9), (2, 3)]):
+        s = sent_survey(buyer=buyer, sent_at=at(2026, 3, 8 + i, 15))
+        survey_answer(survey=s, csat=csat, nps=nps, tags=[], comment="Great dealer" if i == 0 else "", now=at(2026, 3, 12))
+    for i in range(15):
+        notify(buyer, "complaint.reminder", f"test:{i}:remind", subject=f"Due soon: case {i}")
+    notify(buyer, "complaint.escalated", "test:esc", subject="Escalated: case X")
+    notify(buyer, "marketplace.message", "test:chat", subject="Unrelated chat message")
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("surveys:clocks"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="csat-avg">3.67<' in content
+    assert 'data-testid="nps">33<' in content  # 2 promoters, 1 detractor of 3
+    assert "Escalated: case X" in content and "Due soon: case 14" in content
+    assert "Unrelated chat message" not in content
+    assert "Great dealer" in content
+
+
+def test_staff_can_filter_the_clock_notifications_by_kind(client, staff_user, buyer):
+    notify(buyer, "complaint.reminder", "k1", subject="A reminder")
+    notify(buyer, "complaint.escalated", "k2", subject="An escalation")
+    client.force_login(staff_user)
+    content = client.get(reverse("surveys:clocks"), {"kind": "complaint.escalated"}).content.decode()
+    assert "An escalation" in content and "A reminder" not in content
+
+
+def test_the_survey_admin_shows_csat_and_nps(client, staff_user, buyer):
+    s = sent_survey(buyer=buyer, sent_at=at(2026, 3, 8, 15))
+    survey_answer(survey=s, csat=5, nps=10, tags=[], now=at(2026, 3, 9))
+    client.force_login(staff_user)
+    content = client.get(reverse("admin:surveys_survey_changelist")).content.decode()
+    assert "CSAT average 5.0" in content and "NPS 100" in content
+    assert Survey.objects.count() == 3
