@@ -471,6 +471,9 @@ def complaint_post_message(
     )
     _attach(complaint=complaint, message=message, files=files, user=author)
     fields = set()
+    if role == ComplaintMessage.AuthorRole.CUSTOMER and complaint.is_paused:
+        # The customer answered what we were waiting for: the clock runs again by itself.
+        _resume(complaint, actor=author, now=now)
     if role == ComplaintMessage.AuthorRole.STAFF and not internal and complaint.first_response_at is None:
         complaint.first_response_at = now
         fields.add("first_response_at")
@@ -547,6 +550,10 @@ def complaint_resume(*, complaint: Complaint, actor, now: dt.datetime | None = N
     now = now or timezone.now()
     if not complaint.is_paused:
         raise DomainError(_("The clock is not paused."), code="not_paused")
+    return _resume(complaint, actor=actor, now=now)
+
+
+def _resume(complaint: Complaint, *, actor, now: dt.datetime) -> Complaint:
     seconds = _end_pause(complaint, now=now, extend=True)
     fields = {"paused_at"}
     if seconds:

@@ -310,3 +310,15 @@ def test_a_complaint_about_an_after_sales_request_links_the_request_its_order_an
     assert list(request.complaints.all()) == [complaint]
     with pytest.raises(PermissionDeniedError):
         file_complaint(buyer=other_buyer, after_sales_request=request)
+
+
+def test_the_customers_answer_restarts_a_paused_clock(buyer, dealer, agent):
+    complaint = file_complaint(buyer=buyer, dealer=dealer, now=at(2026, 11, 23, 10))
+    services.complaint_pause(complaint=complaint, actor=agent, reason="Photos please", now=at(2026, 11, 23, 11))
+    services.complaint_post_message(
+        complaint=complaint, author=buyer, body="Here they are", files=[jpeg_upload()], now=at(2026, 11, 23, 15)
+    )
+    complaint.refresh_from_db()
+    assert not complaint.is_paused
+    assert complaint.ack_due_at == at(2026, 11, 25, 13)  # moved by the 4 working hours paused
+    assert complaint.next_reminder_at is not None
