@@ -1,0 +1,175 @@
+"""The transactional outbox, sweep locks and the nightly hooks task."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from core import outbox
+from core.locks import _redis_lock, sweep_lock
+from core.models import OutboxMessage
+from core.tasks import heartbeat, nightly_hooks, run_locked_sweep
+
+pytestmark = pytest.mark.django_db
+
+TASK = "core.tasks.heartbeat"
+
+
+@pytest.fixture(autouse=True)
+def _closed_breaker():
+    outbox.outbox_reset_breaker()
+    yield
+    outbox.outbox_reset_breaker()
+
+
+@pytest.fixture
+def published(monkeypatch):
+    calls = []
+    monkeypatch.setattr(heartbeat, "apply_async", lambda args=None, **kw: calls.append(list(args or [])))
+    return calls
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(heartbeat, "apply_async", refuse)
+
+
+def test_a_committed_action_publishes_its_task_right_after_commit(published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = outbox.outbox_enqueue(TASK, 42)
+        assert published == []  # nothing leaves before the commit
+    assert published == [[42]]
+    message.refresh_from_db()
+    assert message.sent_at is not None and message.attempts == 1
+
+
+def test_a_rolled_back_action_leaves_no_task(published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        outbox.outbox_enqueue(TASK, 42)
+        raise RuntimeError
+    assert published == []
+    assert not OutboxMessage.objects.exists()
+
+
+def test_only_primary_keys_go_into_the_outbox():
+    with pytest.raises(TypeError):
+        outbox.outbox_enqueue(TASK, {"phone": "13812341234"})
+
+
+def test_with_the_broker_down_the_row_waits_and_the_breaker_spares_the_next_request(
+    broker_down, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outbox.outbox_enqueue(TASK, 1)
+    first.refresh_from_db()
+    assert first.sent_at is None and first.attempts == 1 and "Connection refused" in first.last_error
+    assert first.available_at > timezone.now()  # backoff before the relay tries again
+
+    attempts = []
+    monkeypatch.setattr(outbox, "_publish", lambda pks, now: attempts.append(pks) or 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.outbox_enqueue(TASK, 2)
+    assert attempts == []  # breaker open: the request did not even try the broker
+
+
+def test_the_relay_publishes_what_waited_once_the_broker_is_back(published):
+    now = timezone.now()
+    waiting = [OutboxMessage.objects.create(task_name=TASK, args=[n], available_at=now - dt.timedelta(seconds=5)) for n in (1, 2)]
+    later = OutboxMessage.objects.create(task_name=TASK, args=[3], available_at=now + dt.timedelta(minutes=5))
+    assert outbox.outbox_relay(now=now) == 2
+    assert published == [[1], [2]]
+    assert all(OutboxMessage.objects.get(pk=m.pk).sent_at for m in waiting)
+    assert OutboxMessage.objects.get(pk=later.pk).sent_at is None
+    assert outbox.outbox_relay(now=now) == 0  # nothing is published twice
+
+
+def test_a_row_claimed_by_another_relay_is_skipped(published):
+    now = timezone.now()
+    message = OutboxMessage.objects.create(task_name=TASK, args=[1], available_at=now)
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=now + outbox.LEASE)  # leased elsewhere
+    assert outbox._publish([message.pk], now=now) == 0
+    assert published == []
+
+
+def test_the_relay_stops_at_the_first_failure_and_keeps_the_rest_due(broker_down):
+    now = timezone.now()
+    rows = [OutboxMessage.objects.create(task_name=TASK, args=[n], available_at=now) for n in range(3)]
+    assert outbox.outbox_relay(now=now) == 0
+    first, *rest = (OutboxMessage.objects.get(pk=r.pk) for r in rows)
+    assert first.attempts == 1 and first.available_at > now
+    assert all(r.attempts == 0 and r.available_at == now for r in rest)
+
+
+def test_sent_rows_are_purged_after_a_week(published):
+    now = timezone.now()
+    OutboxMessage.objects.create(task_name=TASK, args=[1], available_at=now, sent_at=now - dt.timedelta(days=8))
+    OutboxMessage.objects.create(task_name=TASK, args=[2], available_at=now, sent_at=now - dt.timedelta(days=1))
+    outbox.outbox_relay(now=now)
+    assert list(OutboxMessage.objects.values_list("args", flat=True)) == [[2]]
+
+
+# --- locks --------------------------------------------------------------------------------------
+
+
+def test_a_sweep_lock_is_exclusive_until_released(settings, tmp_path):
+    settings.LOCK_DIR = tmp_path
+    with sweep_lock("demo") as first:
+        assert first
+        with sweep_lock("demo") as second:
+            assert not second
+        with sweep_lock("other") as unrelated:
+            assert unrelated
+    with sweep_lock("demo") as again:
+        assert again
+
+
+def test_the_redis_style_lock_is_exclusive_and_released_only_by_its_holder():
+    from django.core.cache import cache
+
+    with _redis_lock("demo", 60) as first:
+        assert first
+        with _redis_lock("demo", 60) as second:
+            assert not second
+        assert cache.get("lock:demo")  # the loser did not delete the holder's key
+    assert cache.get("lock:demo") is None
+
+
+def test_run_locked_sweep_skips_while_another_run_holds_the_lock(settings, tmp_path):
+    settings.LOCK_DIR = tmp_path
+    calls = []
+    with sweep_lock("busy"):
+        assert run_locked_sweep("busy", lambda: calls.append(1)) is None
+    assert run_locked_sweep("busy", lambda: calls.append(1) or "done") == "done"
+    assert calls == [1]
+
+
+# --- nightly hooks ------------------------------------------------------------------------------
+
+RAN = []
+
+
+def good_hook(*, now):
+    RAN.append(now)
+
+
+def bad_hook(*, now):
+    raise ValueError("broken")
+
+
+def test_nightly_hooks_run_every_configured_hook_and_survive_a_failing_one(settings, tmp_path):
+    settings.LOCK_DIR = tmp_path
+    settings.NIGHTLY_HOOKS = ["core.tests.test_outbox.bad_hook", "core.tests.test_outbox.good_hook"]
+    RAN.clear()
+    assert nightly_hooks.delay().get() == ["core.tests.test_outbox.good_hook"]
+    assert len(RAN) == 1
+
+
+def test_no_nightly_hooks_configured_is_fine(settings, tmp_path):
+    settings.LOCK_DIR = tmp_path
+    settings.NIGHTLY_HOOKS = []
+    assert nightly_hooks.delay().get() == []
