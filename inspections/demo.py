@@ -113,7 +113,14 @@ def seed(*, stdout, rng, cars=200, **kwargs) -> None:
     defs = list(ChecklistItemDefinition.objects.filter(is_active=True).order_by("position"))
     done = set(InspectionReport.objects.values_list("vehicle_id", flat=True))
     pending = set(InspectionRequest.objects.pending().values_list("vehicle_id", flat=True))
-    listings = list(Listing.objects.exclude(vehicle_id__in=done).select_related("vehicle", "dealer").order_by("pk"))
+    # Cars on the market or in a deal. Sold/withdrawn history that later apps' demos add (e.g. past
+    # sales for price statistics) is left alone, so a second run creates nothing.
+    listings = list(
+        Listing.objects.filter(status__in=Listing.ACTIVE_STATUSES)
+        .exclude(vehicle_id__in=done)
+        .select_related("vehicle", "dealer")
+        .order_by("pk")
+    )
     now = timezone.now()
     created_reports = requests = 0
     to_report = []
@@ -139,15 +146,15 @@ def seed(*, stdout, rng, cars=200, **kwargs) -> None:
         inspected = (listing.published_at or listing.created_at or now) - dt.timedelta(
             days=rng.randint(1, 6), hours=rng.randint(0, 8)
         )
-        base = dict(
-            vehicle=listing.vehicle,
-            listing=listing,
-            inspector=inspector,
-            inspected_at=inspected,
-            odometer_km=listing.vehicle.mileage_km,
-            location=f"{listing.vehicle.city} · 安心车认证检测中心",
-            summary=SUMMARIES[profile],
-        )
+        base = {
+            "vehicle": listing.vehicle,
+            "listing": listing,
+            "inspector": inspector,
+            "inspected_at": inspected,
+            "odometer_km": listing.vehicle.mileage_km,
+            "location": f"{listing.vehicle.city} · 安心车认证检测中心",
+            "summary": SUMMARIES[profile],
+        }
         if listing.pk in corrected:
             missed = dict(findings)
             # v1 missed one scratch; v2 records it.

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_gives_every_car_a_published_report_and_is_idempotent(dealer):
     make_user("inspector", "inspector")
     cars = ListingFactory.create_batch(12, dealer=dealer)
+    history = ListingFactory(dealer=dealer, status=Listing.Status.SOLD)
     waiting = ListingFactory(dealer=dealer, status=Listing.Status.AWAITING_INSPECTION, published_at=None)
     demo.seed(stdout=io.StringIO(), rng=random.Random(1))
     for listing in cars:
@@ -24,6 +25,8 @@ def test_demo_gives_every_car_a_published_report_and_is_idempotent(dealer):
         assert services.report_verify(report)
     assert InspectionRequest.objects.filter(listing=waiting, status="open").exists()
     assert InspectionReport.objects.filter(status="superseded").count() == 2
+    assert not history.vehicle.inspection_reports.exists()
     counts = (InspectionReport.objects.count(), InspectionRequest.objects.count())
+    ListingFactory(dealer=dealer, status=Listing.Status.SOLD)  # a later app's demo adds past sales
     demo.seed(stdout=io.StringIO(), rng=random.Random(2))
     assert (InspectionReport.objects.count(), InspectionRequest.objects.count()) == counts
