@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.db.models import Avg, Count, Sum
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from warranty.models import AfterSalesRequest, WarrantyClaim
 
 from ..models import DealerScoreHistory, ListingViewStat, Review
 from .charts import Chart, DateRange, days
-from .staff import _days_to_sell, sales_in
+from .staff import _days_to_sell, sales_in, with_selling_time
 
 
 def funnel(dealer, period: DateRange) -> Chart:
@@ -43,6 +44,9 @@ def funnel(dealer, period: DateRange) -> Chart:
     for index, (label, value) in enumerate(steps):
         previous = steps[index - 1][1] if index else None
         rows.append([str(label), value, round(100 * value / previous, 1) if previous else None])
+    # Bar widths on a log scale: a funnel spans orders of magnitude (thousands of views, a few sales).
+    top = math.log10(max(r[1] for r in rows) + 1) or 1
+    widths = [max(4, round(100 * math.log10(r[1] + 1) / top)) for r in rows]
     return Chart(
         key="funnel",
         title=_("Sales funnel"),
@@ -50,7 +54,7 @@ def funnel(dealer, period: DateRange) -> Chart:
         columns=[_("Step"), _("Count"), _("Conversion from previous step %")],
         rows=rows,
         labels=[r[0] for r in rows],
-        datasets=[{"label": _("Count"), "data": [r[1] for r in rows]}],
+        datasets=[{"label": _("Count"), "data": [r[1] for r in rows], "widths": widths}],
     )
 
 

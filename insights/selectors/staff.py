@@ -31,6 +31,12 @@ def _days_to_sell():
     return ExpressionWrapper(F("reserved_at") - F("listing__published_at"), output_field=DurationField())
 
 
+def with_selling_time(orders):
+    """Orders whose listing was published before the reservation (a car re-published after a return
+    carries its new publication date, which says nothing about the earlier sale)."""
+    return orders.filter(listing__published_at__isnull=False, reserved_at__gte=F("listing__published_at"))
+
+
 def _model_label(make: str, model: str) -> str:
     return f"{catalogue.make_label(make)} {catalogue.model_label(make, model)}"
 
@@ -62,8 +68,7 @@ def sales_chart(period: DateRange) -> Chart:
 def days_to_sell_chart(period: DateRange) -> Chart:
     rows = {
         month_key(r["month"]): r
-        for r in sales_in(period)
-        .filter(listing__published_at__isnull=False)
+        for r in with_selling_time(sales_in(period))
         .annotate(month=TruncMonth("delivered_at"))
         .values("month")
         .annotate(avg=Avg(_days_to_sell()), n=Count("pk"))
@@ -387,7 +392,7 @@ def score_of(dealer) -> int | None:
 def kpis(period: DateRange) -> dict:
     """The headline figures of the period (each one aggregate query)."""
     sales = sales_in(period).aggregate(n=Count("pk"), gmv=Sum("agreed_price"))
-    to_sell = sales_in(period).filter(listing__published_at__isnull=False).aggregate(avg=Avg(_days_to_sell()))
+    to_sell = with_selling_time(sales_in(period)).aggregate(avg=Avg(_days_to_sell()))
     sla = (
         complaints_in(period).filter(_sla_decided()).aggregate(n=Count("pk"), met=Count("pk", filter=Q(breached_at__isnull=True)))
     )

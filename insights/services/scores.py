@@ -115,7 +115,9 @@ def dealer_score_inputs(*, now: dt.datetime) -> dict[int, ScoreInputs]:
     """The inputs of every dealer, aggregated in SQL (one grouped query per source, not per dealer)."""
     since = now - WINDOW
     dealers = list(User.objects.filter(role=User.Role.DEALER).values_list("pk", flat=True))
-    reviews = _by_dealer(Review.objects.public().values("dealer").annotate(n=Count("pk"), stars=Sum("overall")))
+    reviews = _by_dealer(
+        Review.objects.public().filter(created_at__lte=now).values("dealer").annotate(n=Count("pk"), stars=Sum("overall"))
+    )
     sales = _by_dealer(
         Order.objects.filter(
             delivered_at__gt=since, delivered_at__lte=now, status__in=[Order.Status.DELIVERED, Order.Status.RETURNED]

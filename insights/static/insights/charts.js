@@ -13,6 +13,7 @@
   };
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.animation = false; // figures, not a show: render at once (also for printing and screenshots)
 
   function valueAxis(extra) {
     return Object.assign({ beginAtZero: true, ticks: { callback: format } }, extra || {});
@@ -49,7 +50,7 @@
         y: { ticks: { callback: format }, title: { display: !!spec.y_title, text: spec.y_title } },
       };
     } else {
-      scales = { x: { stacked: spec.stacked, ticks: { maxRotation: 0, autoSkip: true } }, y: valueAxis({ stacked: spec.stacked }) };
+      scales = { x: { stacked: spec.stacked, ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12 } }, y: valueAxis({ stacked: spec.stacked }) };
       if (datasets.some(function (d) { return d.yAxisID === "y1"; })) {
         scales.y1 = valueAxis({ position: "right", grid: { drawOnChartArea: false } });
       }
