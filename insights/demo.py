@@ -89,7 +89,7 @@ def _spec(make: str, model: str):
 
 
 def _customers(rng: random.Random) -> list[User]:
-    people = [u for u in User.objects.filter(username__in=["buyer1", "buyer2"]).order_by("username")]
+    people = list(User.objects.filter(username__in=["buyer1", "buyer2"]).order_by("username"))
     for i in range(1, 31):
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
         user, created = User.objects.get_or_create(

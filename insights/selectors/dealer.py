@@ -59,11 +59,7 @@ def funnel(dealer, period: DateRange) -> Chart:
 
 
 def days_to_sell(dealer, period: DateRange) -> float | None:
-    avg = (
-        sales_in(period)
-        .filter(listing__dealer=dealer, listing__published_at__isnull=False)
-        .aggregate(avg=Avg(_days_to_sell()))["avg"]
-    )
+    avg = with_selling_time(sales_in(period).filter(listing__dealer=dealer)).aggregate(avg=Avg(_days_to_sell()))["avg"]
     return days(avg)
 
 
