@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -25,8 +27,17 @@ from .models import Amendment, Contract, Order, Signature
 
 
 def client_ip(request) -> str | None:
-    # Behind the reverse proxy REMOTE_ADDR is set from X-Forwarded-For by the proxy configuration.
-    return request.META.get("REMOTE_ADDR") or None
+    """The signer's address as the login throttle sees it (trusted-proxy aware), or None if not an IP."""
+    try:
+        from accounts.throttle import client_ip as throttle_client_ip
+    except ImportError:  # pragma: no cover
+        address = request.META.get("REMOTE_ADDR", "")
+    else:
+        address = throttle_client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def _password_ok(request, user, password: str) -> bool:
@@ -59,6 +70,13 @@ class OrderMixin(LoginRequiredMixin):
         if self.party_required and order.party_of(request.user) != self.party_required:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_contract(self) -> Contract:
+        """The order's contract (orders imported from elsewhere may have none → 404)."""
+        contract = getattr(self.get_order(), "contract", None)
+        if contract is None:
+            raise Http404
+        return contract
 
     def order_redirect(self):
         return redirect("contracts:order_detail", pk=self.get_order().pk)
@@ -202,12 +220,12 @@ class ContractTermsView(ServiceFormView):
     form_class = ContractTermsForm
 
     def get_initial(self):
-        return ContractTermsForm.initial_for(self.get_order().contract)
+        return ContractTermsForm.initial_for(self.get_contract())
 
     def perform(self, form):
         data = form.cleaned_data
         services.contract_update_terms(
-            contract=self.get_order().contract,
+            contract=self.get_contract(),
             actor=self.request.user,
             agreed_price=data["agreed_price"],
             payment_method=data["payment_method"],
@@ -227,9 +245,6 @@ class ContractDetailView(OrderMixin, FormView):
 
     template_name = "contracts/contract_detail.html"
     form_class = SignForm
-
-    def get_contract(self) -> Contract:
-        return self.get_order().contract
 
     def my_turn(self) -> bool:
         order, contract = self.get_order(), self.get_contract()
@@ -288,7 +303,7 @@ class ContractDetailView(OrderMixin, FormView):
 
 class ContractPdfView(OrderMixin, View):
     def get(self, request, pk):
-        contract = self.get_order().contract
+        contract = self.get_contract()
         if not contract.signed_at or not contract.pdf:
             raise Http404
         return FileResponse(
@@ -325,8 +340,8 @@ class DeliveryRecordView(ServiceFormView):
     extra_context = {"title": _("Record the handover")}
 
     def get_initial(self):
-        contract = self.get_order().contract
-        return {"odometer_km": contract.vehicle.get("mileage_km")}
+        contract = getattr(self.get_order(), "contract", None)
+        return {"odometer_km": contract.vehicle.get("mileage_km") if contract else None}
 
     def perform(self, form):
         services.delivery_record(order=self.get_order(), actor=self.request.user, **form.cleaned_data)
@@ -355,16 +370,12 @@ class AmendmentCreateView(ServiceFormView):
     form_class = AmendmentForm
     extra_context = {"title": _("Propose an amendment or a cancellation")}
 
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        return response
-
     def perform(self, form):
         order = self.get_order()
         if not order.party_of(self.request.user):
             raise PermissionDenied
         self.amendment = services.amendment_create(
-            contract=order.contract, kind=form.cleaned_data["kind"], payload=form.payload(), actor=self.request.user
+            contract=self.get_contract(), kind=form.cleaned_data["kind"], payload=form.payload(), actor=self.request.user
         )
         messages.success(self.request, _("Proposed. Review and sign it; the other party has been asked to sign too."))
 

@@ -174,7 +174,7 @@ def test_an_outsider_cannot_sign(buyer, other_buyer, dealer):
         sign(order, other_buyer)
 
 
-def test_buyer_then_dealer_seals_the_contract_with_a_pdf_and_its_hash(buyer, dealer):
+def test_buyer_then_dealer_seals_the_contract_with_a_pdf_and_its_hash(buyer, dealer, real_pdf):
     order = reserve(buyer=buyer, dealer=dealer)
     buyer_sig = sign(order, buyer)
     assert buyer_sig.party == "buyer" and buyer_sig.ip_address == "203.0.113.7" and buyer_sig.user_agent == "pytest"
