@@ -18,6 +18,7 @@ urlpatterns = [
     path("warranty/", include("warranty.urls")),
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
+    path("insights/", include("insights.urls")),
 ]
 
 # Uploads, in every environment, with forced content types and inert headers (core/media.py).

@@ -58,7 +58,7 @@ def listing_for_detail(*, pk: int, user) -> Listing:
     queryset = (
         Listing.objects.visible_to(user)
         .with_viewer_flags(user)
-        .select_related("vehicle", "dealer", "dealer__dealer_profile")
+        .select_related("vehicle", "dealer", "dealer__dealer_profile", "dealer__dealer_score", "price_assessment")
         .prefetch_related(Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "pk"), to_attr="gallery"))
     )
     return queryset.get(pk=pk)
