@@ -183,7 +183,7 @@ CATALOGUE: tuple[MakeSpec, ...] = (
         "吉利",
         "L6T",
         (
-            M("Emgrand", "帝豪", "sedan", "petrol", "cvt", 1.5, None, 5, 80000, ("1.5L CVT 豪华型", "1.5L 手动 精英型")),
+            M("Emgrand", "帝豪", "sedan", "petrol", "cvt", 1.5, None, 5, 80000, ("1.5L CVT 豪华型", "1.5L CVT 精英型")),
             M(
                 "Xingyue L",
                 "星越L",

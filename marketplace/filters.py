@@ -87,11 +87,11 @@ class ListingFilter(django_filters.FilterSet):
         attrs["city"].widget.attrs.update(list="city-options", placeholder=_("Any city"), autocomplete="off")
         for name in ("price_min", "price_max", "year_min", "year_max", "mileage_max"):
             attrs[name].widget.attrs.update(inputmode="numeric", **{"class": "form-control"})
-        attrs["price_min"].widget.attrs["placeholder"] = "50000"
-        attrs["price_max"].widget.attrs["placeholder"] = "200000"
-        attrs["year_min"].widget.attrs["placeholder"] = "2018"
-        attrs["year_max"].widget.attrs["placeholder"] = "2025"
-        attrs["mileage_max"].widget.attrs["placeholder"] = "60000"
+        for name in ("price_min", "year_min"):
+            attrs[name].widget.attrs["placeholder"] = _("Min")
+        for name in ("price_max", "year_max"):
+            attrs[name].widget.attrs["placeholder"] = _("Max")
+        attrs["mileage_max"].widget.attrs["placeholder"] = _("Any mileage")
 
     @property
     def qs(self):
