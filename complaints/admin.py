@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -341,7 +341,6 @@ class ComplaintAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("assignee", "dealer__dealer_profile")
     list_per_page = 50
-    ordering = ("next_deadline_at", "-created_at")
     actions = ("assign_to_me", "acknowledge", "escalate")
     inlines = (MessageInline, TimelineInline, PauseInline)
     readonly_fields = (
@@ -399,6 +398,10 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_sla_state()
+
+    def get_ordering(self, request):
+        # Most urgent first; cases without a running deadline (waiting, done) after all running ones.
+        return [F("next_deadline_at").asc(nulls_last=True), "-created_at"]
 
     def has_add_permission(self, request):
         # Complaints are filed by customers (site or, for phone complaints, on their account) so that the
@@ -553,12 +556,21 @@ class ComplaintAdmin(admin.ModelAdmin):
         original = Complaint.objects.get(pk=obj.pk)
         new_assignee = obj.assignee
         obj.assignee = original.assignee
-        obj.save()
+        # Only what staff edited here: a full save could undo what the SLA sweep wrote meanwhile.
+        edited = [name for name in form.changed_data if name in ComplaintAdminForm._meta.fields and name != "assignee"]
+        if edited:
+            obj.save(update_fields=[*edited, "updated_at"])
         data = form.cleaned_data
         steps = [
             (
                 new_assignee != original.assignee,
                 lambda: services.complaint_assign(complaint=obj, assignee=new_assignee, actor=request.user),
+            ),
+            (
+                bool(data.get("transition")),
+                lambda: services.complaint_transition(
+                    complaint=obj, to_status=data["transition"], actor=request.user, note=data.get("transition_note", "")
+                ),
             ),
             (
                 bool(data.get("reply")),
@@ -568,12 +580,6 @@ class ComplaintAdmin(admin.ModelAdmin):
                 bool(data.get("internal_note")),
                 lambda: services.complaint_post_message(
                     complaint=obj, author=request.user, body=data["internal_note"], internal=True
-                ),
-            ),
-            (
-                bool(data.get("transition")),
-                lambda: services.complaint_transition(
-                    complaint=obj, to_status=data["transition"], actor=request.user, note=data.get("transition_note", "")
                 ),
             ),
             (
