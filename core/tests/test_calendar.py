@@ -3,10 +3,11 @@
 Cross-check of the two packages (chinesecalendar 1.11 vs holidays 0.108, ``holidays.China``) for
 2025–2026: they agree on every single day — every statutory holiday and every make-up working day
 (``holidays`` lists 调休 Saturdays/Sundays in ``China.weekend_workdays`` and honours them in
-``is_working_day``). The only differences are of kind, not of dates: ``holidays`` also names
-"half-day" observances (Women's Day, Youth Day, Children's Day, Army Day) that are not days off for
-everyone, and for a year without an official notice it *estimates* lunar holidays where
-chinesecalendar refuses to answer — which is why our fallback warns staff instead of trusting it.
+``is_working_day``). The only differences are of kind, not of dates: ``holidays`` can also list
+"half-day" observances (Women's Day, Youth Day, Children's Day, Army Day — category ``HALF_DAY``, not
+loaded by default and not days off for everyone), and for a year without an official notice it
+*estimates* lunar holidays where chinesecalendar refuses to answer (NotImplementedError) — which is
+why our fallback warns staff instead of trusting an estimate.
 """
 
 import datetime as dt
