@@ -72,7 +72,7 @@ def seed(*, stdout, rng, **kwargs) -> None:
                 "marketplace",
                 "inspections",
             ]
-        )
+        ).exclude(codename="supervise_complaint")  # supervisors are a separate group (complaints demo)
     )
     staff.groups.add(group)
     del supervisor

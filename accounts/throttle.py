@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The address that connected to our outermost trusted proxy.
 
     With ``TRUSTED_PROXY_COUNT = n`` the last n proxies each appended one address to X-Forwarded-For, so the
@@ -18,7 +18,9 @@ def client_ip(request: HttpRequest) -> str:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # None (stored as NULL) when there is no address, e.g. Client.force_login's bare request: the access
+    # log's ip_address is an inet column on PostgreSQL and refuses placeholder strings.
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:
