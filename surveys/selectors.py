@@ -33,7 +33,7 @@ def clock_notifications_q() -> Q:
     return reduce(or_, (Q(kind__icontains=marker) for marker in CLOCK_KIND_MARKERS))
 
 
-def recent_clock_notifications(*, kind: str = "", limit: int = 50):
+def recent_clock_notifications(*, kind: str = "", limit: int = 30):
     """The latest reminders, escalations, expiries, guarantee notices and survey messages."""
     qs = Notification.objects.filter(clock_notifications_q())
     if kind:

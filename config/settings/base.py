@@ -104,6 +104,12 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default has a web process and a Celery worker writing to one file: take the write lock
+    # at BEGIN (no "database is locked" on a read→write upgrade), wait for it, and let readers use WAL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -167,7 +173,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no server needed).
-CELERY_BROKER_DIR = VAR_DIR / "celery"
+CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -223,6 +229,8 @@ CELERY_BEAT_SCHEDULE = {
 # Dotted paths to callables ``hook(*, now)`` run nightly by core.tasks.nightly_hooks (dealer credit
 # scores, market price statistics — the Reviews & analytics issue appends its own).
 NIGHTLY_HOOKS: list[str] = env.list("NIGHTLY_HOOKS", default=[])
+# A starting worker runs the sweeps once (config/celery.py) instead of waiting for the first interval.
+CELERY_SWEEPS_ON_WORKER_START = env.bool("CELERY_SWEEPS_ON_WORKER_START", default=True)
 # Tasks killed by a lost broker connection are redelivered, not run twice side by side.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 

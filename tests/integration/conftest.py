@@ -78,6 +78,7 @@ class Worker:
             "REDIS_URL": self.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+            "CELERY_SWEEPS_ON_WORKER_START": "false",  # the tests decide when sweeps run
             "PYTHONUNBUFFERED": "1",
         }
         command = [
