@@ -23,8 +23,8 @@ from .models import Order
 SCENARIOS = [
     ("buyer1", "reserved_expiring", 47 / 24, "full"),
     ("buyer2", "buyer_signed", 0.2, "full"),
-    ("buyer1", "contract_signed", 3, "instalments"),
-    ("buyer2", "paid", 6, "loan"),
+    ("buyer1", "contract_signed", 2, "instalments"),
+    ("buyer2", "paid", 3, "loan"),
     ("buyer1", "delivered", 12, "full"),
     ("buyer2", "delivered", 28, "full"),
     ("buyer1", "delivered", 50, "loan"),
