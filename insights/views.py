@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -29,6 +30,8 @@ from .selectors import people
 from .selectors.staff import STAFF_CHARTS, kpis
 from .services.prices import MIN_COMPARABLES, THRESHOLDS
 from .services.scores import PRIOR_REVIEWS, PRIOR_STARS, WEIGHTS
+
+REVIEWS_PER_PAGE = 10
 
 
 class StaffRequiredMixin(LoginRequiredMixin):
@@ -89,11 +92,13 @@ class DealerPublicView(TemplateView):
         if not self.request.user.is_authenticated or not self.request.user.is_platform_staff:
             reviews = reviews.public()
         since = timezone.localdate() - dt.timedelta(days=365)
+        page_obj = Paginator(reviews, REVIEWS_PER_PAGE).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             dealer=dealer,
             score=getattr(dealer, "dealer_score", None),
             trend=dealer_selectors.score_trend(dealer, since=since),
-            reviews=list(reviews[:50]),
+            reviews=page_obj.object_list,
+            page_obj=page_obj,
             **kwargs,
         )
 

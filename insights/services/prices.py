@@ -104,9 +104,9 @@ def assess(car: dict, group: list[dict]) -> dict:
         median = percentile(prices, 0.5)
         fields.update(
             badge=badge_for(car["price"], median),
-            market_median=Decimal(round(median)),
-            market_low=Decimal(round(percentile(prices, 0.25))),
-            market_high=Decimal(round(percentile(prices, 0.75))),
+            market_median=Decimal(round(median, -2)),  # to the hundred yuan: an estimate, not a quote
+            market_low=Decimal(round(percentile(prices, 0.25), -2)),
+            market_high=Decimal(round(percentile(prices, 0.75), -2)),
         )
     return fields
 

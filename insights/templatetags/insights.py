@@ -98,8 +98,6 @@ def comparables_chart(listing):
 @register.filter
 def cell(value):
     """Table cells: thousands separators for numbers, text as is."""
-    from django.contrib.humanize.templatetags.humanize import intcomma
-
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
-    return intcomma(value)
+    return f"{value:,}"  # the same grouping in both languages (zh-hans formats would drop it)
