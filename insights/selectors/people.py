@@ -82,7 +82,7 @@ def customer_archive(customer) -> dict:
     orders = list(
         Order.objects.filter(buyer=customer)
         .select_related("listing__vehicle", "listing__dealer__dealer_profile")
-        .order_by("-created_at")
+        .order_by("-reserved_at")
     )
     return {
         "credit": buyer_credit(customer),

@@ -403,6 +403,7 @@ def kpis(period: DateRange) -> dict:
     return {
         "sales": sales["n"],
         "gmv": sales["gmv"] or 0,
+        "gmv_text": f"{int(sales['gmv'] or 0):,}",  # grouped in both languages
         "days_to_sell": days(to_sell["avg"]),
         "sla_percent": round(100 * sla["met"] / sla["n"], 1) if sla["n"] else None,
         "handling_days": days(handling["avg"]),
