@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,6 +33,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "django_celery_beat",
     "pgtrigger",
+    "axes",
 ]
 # Order matters: an app may import only from apps listed before it (DESIGN.md).
 LOCAL_APPS = [
@@ -44,6 +46,7 @@ LOCAL_APPS = [
     "warranty",
     "complaints",
     "surveys",
+    "insights",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged during the request into the lockout page
 ]
 
 # Content Security Policy (Django 6 built-in): scripts only from our origin or with the per-request nonce.
@@ -116,6 +120,20 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Login throttling (django-axes): AxesStandaloneBackend first refuses a locked-out username+IP pair; ModelBackend
+# does the real check. Code that logs a user in without authenticate() must pass backend=... (two backends).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"  # templates/registration/lockout.html, HTTP 429
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)  # reverse proxies that append X-Forwarded-For
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password1", "password2", "old_password", "new_password1", "new_password2"]
+AXES_SENSITIVE_PARAMETERS += ["id_number", "phone", "typed_name"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -228,7 +246,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Dotted paths to callables ``hook(*, now)`` run nightly by core.tasks.nightly_hooks (dealer credit
 # scores, market price statistics — the Reviews & analytics issue appends its own).
-NIGHTLY_HOOKS: list[str] = env.list("NIGHTLY_HOOKS", default=[])
+NIGHTLY_HOOKS: list[str] = env.list(
+    "NIGHTLY_HOOKS", default=["insights.services.dealer_scores_recompute", "insights.services.price_assessments_recompute"]
+)
 # A starting worker runs the sweeps once (config/celery.py) instead of waiting for the first interval.
 CELERY_SWEEPS_ON_WORKER_START = env.bool("CELERY_SWEEPS_ON_WORKER_START", default=True)
 # Tasks killed by a lost broker connection are redelivered, not run twice side by side.
