@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
 NIGHTLY_HOOKS: list[str] = env.list(
     "NIGHTLY_HOOKS", default=["insights.services.dealer_scores_recompute", "insights.services.price_assessments_recompute"]
 )
+# Called with ``listing=`` on every public detail-page view by someone other than its dealer (dealer funnel).
+LISTING_VIEW_HOOK = "insights.services.listing_view_record"
 # A starting worker runs the sweeps once (config/celery.py) instead of waiting for the first interval.
 CELERY_SWEEPS_ON_WORKER_START = env.bool("CELERY_SWEEPS_ON_WORKER_START", default=True)
 # Tasks killed by a lost broker connection are redelivered, not run twice side by side.

@@ -1,7 +1,6 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 
 register = template.Library()
 
@@ -15,13 +14,14 @@ def cny(value):
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
+    # Grouped the same way in both languages (zh-hans formats have no NUMBER_GROUPING, so intcomma won't).
     if amount == amount.to_integral_value():
-        return f"¥{intcomma(int(amount))}"
-    return f"¥{intcomma(f'{amount:.2f}')}"
+        return f"¥{int(amount):,}"
+    return f"¥{amount:,.2f}"
 
 
 @register.filter
 def km(value):
     if value in (None, ""):
         return ""
-    return f"{intcomma(int(value))} km"
+    return f"{int(value):,} km"

@@ -426,3 +426,15 @@ def test_a_third_user_cannot_read_a_thread(client, buyer, other_buyer, dealer, o
     client.force_login(staff_user)
     assert client.get(url).status_code == 200
     assert conversation.messages.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_detail_view_by_a_visitor_is_counted_for_the_dealer_funnel_but_not_the_dealers_own(client, settings):
+    from insights.models import ListingViewStat
+
+    listing = ListingFactory()
+    client.get(f"/cars/{listing.pk}/")
+    client.get(f"/cars/{listing.pk}/")
+    client.force_login(listing.dealer)
+    client.get(f"/cars/{listing.pk}/")
+    assert sum(ListingViewStat.objects.filter(listing=listing).values_list("views", flat=True)) == 2
