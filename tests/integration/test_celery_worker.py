@@ -17,7 +17,7 @@ from core.models import OutboxMessage
 from core.tasks import outbox_relay
 from notifications.models import Notification
 
-from .conftest import use_broker, wait_for
+from .conftest import VISIBILITY_TIMEOUT, use_broker, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +75,9 @@ def test_killing_the_worker_mid_sweep_and_restarting_it_sends_no_duplicate(start
     done_before_kill = sum(_delayed_notices(ids).values())
     assert done_before_kill < len(ids)
 
-    # The unacknowledged message comes back after the visibility timeout; the restarted worker finishes it.
+    # The unacknowledged message comes back once its visibility timeout has passed: a starting worker
+    # scans for such messages at once (and then only every ~100 s), so start it after the timeout.
+    time.sleep(VISIBILITY_TIMEOUT + 1)
     start_worker()
     wait_for(lambda: all(_delayed_notices(ids).values()), timeout=90, interval=0.2, what="the redelivered sweep")
     counts = _delayed_notices(ids)
