@@ -313,10 +313,18 @@ def seed(*, stdout, rng, cars: int = 200, **kwargs) -> None:
 
 
 def _seed_buyer_activity() -> None:
-    """A favourite and a conversation for buyer1 so the pages have something to show."""
+    """A favourite and a conversation for buyer1 so the pages have something to show.
+
+    A re-run reuses the car of the first run's conversation: later demos reserve and sell cars
+    (contracts, insights), so "the first car on sale" is not the same car on the second run.
+    The newest car on sale is picked because the contracts demo orders the oldest ones.
+    """
     buyer = User.objects.filter(username="buyer1").first()
-    listing = Listing.objects.public().select_related("dealer").order_by("pk").first()
-    if not buyer or not listing:
+    if not buyer:
+        return
+    earlier = Conversation.objects.filter(buyer=buyer).select_related("listing__dealer").order_by("pk").first()
+    listing = earlier.listing if earlier else Listing.objects.public().select_related("dealer").order_by("-pk").first()
+    if not listing:
         return
     Favourite.objects.get_or_create(user=buyer, listing=listing, defaults={"price_when_saved": listing.price + 3000})
     conversation, created = Conversation.objects.get_or_create(listing=listing, buyer=buyer, defaults={"dealer": listing.dealer})
