@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anxin_bench")
+# Its own database and any free port: a manual benchmark (anxin_bench, port 8199) may be running meanwhile.
+BENCH_DB = os.environ.get("BENCH_SMOKE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anxin_bench_smoke")
 
 
 def _postgres_reachable() -> bool:
@@ -68,6 +69,8 @@ def test_quick_benchmark_runs_end_to_end_and_reports_every_figure(tmp_path):
             str(out),
             "--db-url",
             BENCH_DB,
+            "--port",
+            "0",
             "--workdir",
             str(tmp_path / "work"),
         ],
