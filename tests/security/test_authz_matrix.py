@@ -152,14 +152,6 @@ EXPECTED: dict[str, E] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_pdfs(monkeypatch):
-    """Authorization is decided before a PDF is drawn; weasyprint itself is tested per document elsewhere."""
-    import weasyprint
-
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", lambda self, *args, **kwargs: b"%PDF-1.7 stub")
-
-
 def _code(response) -> str:
     if response.status_code == 302:
         return "L" if response["Location"].startswith(resolve_url(settings.LOGIN_URL)) else "R"
