@@ -163,13 +163,13 @@ def test_sla_handling_time_and_csat_equal_sql(dataset):
         else "EXTRACT(EPOCH FROM (resolved_at - created_at)) / 86400"
     )
     ((handling,),) = _sql(f"SELECT AVG({diff}) FROM complaints_complaint WHERE resolved_at >= %s AND resolved_at < %s", _bounds())
-    assert figures["handling_days"] == round(handling, 1)
+    assert figures["handling_days"] == round(float(handling), 1)
     ((csat, n, promoters, detractors),) = _sql(
         "SELECT AVG(csat), COUNT(*), SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END), SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) "
         "FROM surveys_survey WHERE answered_at IS NOT NULL AND answered_at >= %s AND answered_at < %s",
         _bounds(),
     )
-    assert figures["csat"] == round(csat, 2) and figures["nps"] == round(100 * (promoters - detractors) / n)
+    assert figures["csat"] == round(float(csat), 2) and figures["nps"] == round(100 * (promoters - detractors) / n)
     chart = STAFF_CHARTS["csat_nps"](RANGE)
     assert sum(r[1] for r in chart.rows) == n
 
