@@ -18,3 +18,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 LANGUAGE_CODE = "en"
 # Axes stays on (login throttling is tested); only the test client's request-less client.login() is let through.
 AUTHENTICATION_BACKENDS = ["accounts.throttle.TestClientAxesBackend", "django.contrib.auth.backends.ModelBackend"]
+# Don't scan STATIC_ROOT when each test client starts (a concurrent collectstatic, e.g. the benchmark, races it).
+WHITENOISE_AUTOREFRESH = True
