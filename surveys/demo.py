@@ -35,14 +35,14 @@ NEGATIVE_TAGS = [Survey.Tag.SLOW_RESPONSE, Survey.Tag.PAPERWORK, Survey.Tag.POOR
 
 def seed(*, stdout, rng, **kwargs) -> None:
     now = timezone.now()
-    orders = Order.objects.filter(status=Order.Status.DELIVERED, delivered_at__isnull=False).select_related(
-        "buyer", "listing__dealer"
-    )
-    for order in orders.order_by("delivered_at"):
+    # Only orders that went through the real contract flow (contracts' demo); other demo history
+    # (insights) brings its own survey rows.
+    orders = Order.objects.filter(status=Order.Status.DELIVERED, delivered_at__isnull=False, contract__isnull=False)
+    for order in orders.select_related("buyer", "listing__dealer").order_by("delivered_at"):
         survey_plan_for_delivery(order=order, now=order.delivered_at)  # history too, not only what is still due
 
     answered = sent = 0
-    surveys = Survey.objects.filter(sent_at__isnull=True, due_at__lte=now, order__isnull=False).order_by("due_at", "pk")
+    surveys = Survey.objects.filter(sent_at__isnull=True, due_at__lte=now, order__in=orders).order_by("due_at", "pk")
     for survey in surveys:
         Survey.objects.filter(pk=survey.pk).update(sent_at=survey.due_at, expires_at=survey.due_at + VALID_FOR)
         sent += 1
