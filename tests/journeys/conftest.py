@@ -84,6 +84,6 @@ def sign_in(page, username: str, password: str = "pass-1234-word") -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url, page.content()[:500]
