@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,11 @@ from django.db import connection
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 15 * 60
+
+# Names held by this process. PostgreSQL advisory locks are re-entrant within one session, so a second
+# run on the same connection would otherwise "acquire" a lock its own process already holds.
+_HELD: set[str] = set()
+_HELD_GUARD = threading.Lock()
 
 
 def _uses_redis_cache() -> bool:
@@ -93,13 +99,27 @@ def sweep_lock(name: str, *, ttl: int = DEFAULT_TTL_SECONDS) -> Iterator[bool]:
     ``ttl`` only matters for the Redis lock (the others die with their process); keep it above the
     task's hard time limit so a lock never expires under a run that is still working.
     """
+    with _HELD_GUARD:
+        held_here = name in _HELD
+        if not held_here:
+            _HELD.add(name)
+    if held_here:
+        logger.info("sweep %s skipped: this process already holds the lock", name)
+        yield False
+        return
+    try:
+        with _backend_lock(name, ttl) as acquired:
+            if not acquired:
+                logger.info("sweep %s skipped: another run holds the lock", name)
+            yield acquired
+    finally:
+        with _HELD_GUARD:
+            _HELD.discard(name)
+
+
+def _backend_lock(name: str, ttl: int):
     if _uses_redis_cache():
-        manager = _redis_lock(name, ttl)
-    elif connection.vendor == "postgresql":
-        manager = _advisory_lock(name)
-    else:
-        manager = _file_lock(name)
-    with manager as acquired:
-        if not acquired:
-            logger.info("sweep %s skipped: another run holds the lock", name)
-        yield acquired
+        return _redis_lock(name, ttl)
+    if connection.vendor == "postgresql":
+        return _advisory_lock(name)
+    return _file_lock(name)
