@@ -63,6 +63,7 @@ def open_page(browser, live_server, request):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: page_errors.append(str(error)))
+        page.on("dialog", lambda dialog: dialog.accept())  # data-confirm buttons ask before acting
         return page
 
     page_errors: list[str] = []
