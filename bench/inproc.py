@@ -204,39 +204,30 @@ def step_pdf(args) -> dict:
     html = render_to_string(
         "contracts/pdf/contract.html", {"c": contract, "signatures": [], "buyer_sig": None, "dealer_sig": None}
     )
-    if args.mode == "project":
-        from core.pdf import render_pdf
-
-        def render():
-            return render_pdf(html)
-    else:
-        from weasyprint import HTML
-
-        def render():
-            return HTML(string=html).write_pdf()
-
-    first_started = time.perf_counter()
-    pdf = render()  # cold: fonts, CSS
-    cold = time.perf_counter() - first_started
-    times = []
-    for _ in range(args.iterations):
-        started = time.perf_counter()
-        pdf = render()
-        times.append(time.perf_counter() - started)
     from weasyprint import HTML
 
+    from core.pdf import render_pdf
+
+    renderers = {"project": lambda: render_pdf(html), "bare": lambda: HTML(string=html).write_pdf()}
+    modes = ["project", "bare"] if args.mode == "both" else [args.mode]
+    cold = {}
+    for mode in modes:  # cold: fonts, CSS
+        started = time.perf_counter()
+        pdf = renderers[mode]()
+        cold[mode] = time.perf_counter() - started
+    times: dict[str, list[float]] = {mode: [] for mode in modes}
+    for _ in range(args.iterations):  # interleaved, so both see the same machine
+        for mode in modes:
+            started = time.perf_counter()
+            pdf = renderers[mode]()
+            times[mode].append(time.perf_counter() - started)
     pages = len(HTML(string=html).render().pages)  # outside the timings
-    times.sort()
-    return {
-        "mode": args.mode,
-        "cold_seconds": cold,
-        "seconds": times,
-        "median_seconds": times[len(times) // 2],
-        "pages": pages,
-        "bytes": len(pdf),
-        "html_chars": len(html),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    result = {"pages": pages, "bytes": len(pdf), "html_chars": len(html)}
+    for mode in modes:
+        ordered = sorted(times[mode])
+        result[mode] = {"cold_seconds": cold[mode], "seconds": ordered, "median_seconds": ordered[len(ordered) // 2]}
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
 
 
 def main(argv=None) -> None:
@@ -253,7 +244,7 @@ def main(argv=None) -> None:
     sweep = sub.add_parser("sweep")
     sweep.add_argument("--raw-repeats", type=int, default=3)
     pdf = sub.add_parser("pdf")
-    pdf.add_argument("--mode", choices=["project", "bare"], required=True)
+    pdf.add_argument("--mode", choices=["project", "bare", "both"], required=True)
     pdf.add_argument("--iterations", type=int, default=5)
     args = parser.parse_args(argv)
     django.setup()
