@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -515,6 +516,24 @@ def report_render_pdf(*, report: InspectionReport, language: str | None = None) 
             },
         )
     return render_pdf(html)
+
+
+PDF_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def report_pdf(*, report: InspectionReport, language: str | None = None) -> bytes:
+    """The PDF a reader downloads. A published (or superseded) report never changes, so its PDF is
+    rendered once per language and content hash and then served from the cache: the public PDF link
+    cannot be used to make the server run weasyprint on every request. Drafts are always rendered fresh."""
+    language = language or translation.get_language()
+    if report.status == InspectionReport.Status.DRAFT or not report.content_hash:
+        return report_render_pdf(report=report, language=language)
+    key = f"inspection-pdf:{report.pk}:{report.content_hash}:{language}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = report_render_pdf(report=report, language=language)
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
 
 
 def scoring_verdicts(report: InspectionReport, sections) -> list[dict]:

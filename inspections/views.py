@@ -291,7 +291,7 @@ class ReportHistoryView(ReportVisibleMixin, TemplateView):
 class ReportPdfView(ReportVisibleMixin, View):
     def get(self, request, pk):
         report = get_object_or_404(InspectionReport.objects.visible_to(request.user).select_related("vehicle"), pk=pk)
-        pdf = services.report_render_pdf(report=report)
+        pdf = services.report_pdf(report=report)
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = f"inspection-{report.vehicle.vin}-v{report.version}.pdf"
         response["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -94,7 +93,7 @@ def _without(params, key: str) -> str:
 def catalogue_context() -> dict:
     return {
         "make_options": catalogue.label_choices(),
-        "models_json": json.dumps(catalogue.models_by_make(), ensure_ascii=False),
+        "models_by_make": catalogue.models_by_make(),
         "cities": CITIES,
     }
 

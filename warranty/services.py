@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -134,8 +134,12 @@ def coverage_for_order(*, order) -> Coverage:
     )
     _apply_clocks(coverage)
     coverage.full_clean(exclude=["order"])
-    coverage.save()
-    audit(coverage, action="coverage_started", note=coverage.terms_snapshot.get("policy_name", ""))
+    try:
+        with transaction.atomic():
+            coverage.save()
+            audit(coverage, action="coverage_started", note=coverage.terms_snapshot.get("policy_name", ""))
+    except IntegrityError:  # two first visits at once: the other request created it
+        return Coverage.objects.get(order=order)
     return coverage
 
 

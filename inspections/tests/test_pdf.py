@@ -117,3 +117,20 @@ def test_a_non_image_upload_is_refused_as_a_finding_error(dealer, inspector):
         services.report_items_update(
             report=report, actor=inspector, changes=[{"item": item, "result": "minor", "defect_code": "HH", "photo": bogus}]
         )
+
+
+def test_a_published_reports_pdf_is_rendered_once_and_then_served_from_the_cache(report, monkeypatch):
+    calls = []
+    real = services.report_render_pdf
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "report_render_pdf", counting)
+    first = services.report_pdf(report=report, language="zh-hans")
+    second = services.report_pdf(report=report, language="zh-hans")
+    assert first == second
+    assert len(calls) == 1
+    services.report_pdf(report=report, language="en")
+    assert len(calls) == 2  # one rendering per language
