@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, ListView
 
 from accounts.masking import mask_phone
@@ -42,6 +44,7 @@ class ComplaintListView(LoginRequiredMixin, ListView):
         return context
 
 
+@method_decorator(sensitive_post_parameters("complainant_phone", "complainant_name"), name="dispatch")
 class ComplaintCreateView(LoginRequiredMixin, FormView):
     template_name = "complaints/complaint_form.html"
     form_class = ComplaintFileForm
