@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError, PermissionDeniedError
+from core.errors import DomainError, InvalidTransition, PermissionDeniedError
 from core.images import process_upload
 from core.statemachine import audit
 from notifications.services import notify
@@ -164,6 +164,13 @@ def listing_publish(*, listing: Listing, actor) -> Listing:
     """Put a car on sale. Refused unless the inspections app has published a report for the vehicle."""
     _require_owner(listing, actor)
     locked = _locked(listing)
+    if locked.status in (Listing.Status.RESERVED, Listing.Status.SOLD):
+        # Those go back on sale only through their order (reservation cancelled or expired, car returned),
+        # never from the dealer's list: the buyer's order would be left pointing at a car on sale.
+        raise InvalidTransition(
+            _("A reserved or sold car goes back on sale only through its order (cancellation or an accepted return)."),
+            code="has_order",
+        )
     if not locked.has_published_report:
         raise ReportRequired(
             _("This car cannot be published yet: it needs a published inspection report."), code="report_required"

@@ -131,6 +131,16 @@ def test_publish_succeeds_once_a_report_is_published(dealer, inspector):
     assert listing.published_at is not None
 
 
+@pytest.mark.parametrize("status", [Listing.Status.RESERVED, Listing.Status.SOLD])
+def test_the_dealer_cannot_put_a_reserved_or_sold_car_back_on_sale(dealer, status):
+    listing = ListingFactory(dealer=dealer, status=status)
+    with pytest.raises(InvalidTransition) as excinfo:
+        services.listing_publish(listing=listing, actor=dealer)
+    assert excinfo.value.code == "has_order"
+    listing.refresh_from_db()
+    assert listing.status == status
+
+
 def test_an_illegal_move_raises_invalid_transition(dealer):
     listing = ListingFactory(dealer=dealer, status=Listing.Status.SOLD)
     with pytest.raises(InvalidTransition):

@@ -438,3 +438,17 @@ def test_a_detail_view_by_a_visitor_is_counted_for_the_dealer_funnel_but_not_the
     client.force_login(listing.dealer)
     client.get(f"/cars/{listing.pk}/")
     assert sum(ListingViewStat.objects.filter(listing=listing).values_list("views", flat=True)) == 2
+
+
+def test_my_cars_offers_no_publish_button_for_sold_or_reserved_cars(client, dealer):
+    sold = ListingFactory(dealer=dealer, status=Listing.Status.SOLD)
+    reserved = ListingFactory(dealer=dealer, status=Listing.Status.RESERVED)
+    client.force_login(dealer)
+    page = client.get(reverse("marketplace:my_cars")).content.decode()
+    assert f'action="{reverse("marketplace:listing_action", args=[sold.pk])}"' in page
+    assert 'value="publish"' not in page
+    response = client.post(reverse("marketplace:listing_action", args=[sold.pk]), {"action": "publish"}, follow=True)
+    assert "only through its order" in response.content.decode()
+    sold.refresh_from_db()
+    reserved.refresh_from_db()
+    assert (sold.status, reserved.status) == (Listing.Status.SOLD, Listing.Status.RESERVED)
