@@ -108,6 +108,7 @@ def guarantee_context(coverage: Coverage, *, now: dt.datetime) -> dict:
         "exclusions": [localized_name(e) for e in terms.get("exclusions", []) if isinstance(e, dict)],
         "open_requests": [r for r in requests if r.is_open],
         "open_claims": [c for c in claims if c.is_open],
+        "open_count": sum(1 for case in (*requests, *claims) if case.is_open),
         "closed_requests": [r for r in requests if not r.is_open],
         "closed_claims": [c for c in claims if not c.is_open],
         "repairs": list(coverage.repairs.select_related("shop", "part").prefetch_related("parts")),

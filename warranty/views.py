@@ -46,7 +46,9 @@ class MyCarsView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
-        ctx["cars"] = [guarantee_context(c, now=now) for c in coverages_for_buyer(self.request.user)]
+        page = Paginator(coverages_for_buyer(self.request.user), 10).get_page(self.request.GET.get("page"))
+        ctx["page_obj"] = page
+        ctx["cars"] = [guarantee_context(c, now=now) for c in page.object_list]
         return ctx
 
 
@@ -366,6 +368,6 @@ class DealerCasesView(LoginRequiredMixin, TemplateView):
             requests, claims = requests.open(), claims.open()
         ctx["status"] = status
         ctx["requests_page"] = Paginator(requests, 20).get_page(self.request.GET.get("page"))
-        ctx["claims"] = list(claims[:50])
+        ctx["claims_page"] = Paginator(claims, 20).get_page(self.request.GET.get("claims_page"))
         ctx["now"] = timezone.now()
         return ctx

@@ -80,7 +80,8 @@ def test_my_cars_lists_the_buyers_delivered_cars(client, buyer, order):
     client.force_login(buyer)
     response = client.get(reverse("warranty:my_cars"))
     assert response.status_code == 200
-    assert str(order.listing.vehicle) in response.content.decode()
+    page = response.content.decode()
+    assert order.listing.title in page and order.listing.vehicle.trim in page
 
 
 def test_buyer_updates_the_odometer(client, buyer, coverage):
@@ -218,3 +219,28 @@ def test_detail_pages_have_bounded_queries(client, buyer, request_case, claim_ca
     for url in (request_case.get_absolute_url(), claim_case.get_absolute_url()):
         with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200
+
+
+def test_my_cars_counts_the_open_request_and_claim(client, buyer, request_case, claim_case):
+    client.force_login(buyer)
+    response = client.get(reverse("warranty:my_cars"))
+    assert response.context["cars"][0]["open_count"] == 2
+    assert "Open cases: 2" in response.content.decode()
+
+
+def test_guarantee_and_case_pages_link_to_the_order_and_to_a_complaint(client, buyer, request_case, claim_case):
+    client.force_login(buyer)
+    order_pk = request_case.coverage.order_id
+    guarantee = client.get(reverse("warranty:guarantee", args=[order_pk])).content.decode()
+    assert reverse("contracts:order_detail", args=[order_pk]) in guarantee
+    assert f"{reverse('complaints:create')}?order={order_pk}" in guarantee
+    page = client.get(reverse("warranty:request_detail", args=[request_case.pk])).content.decode()
+    assert f"{reverse('complaints:create')}?request={request_case.pk}" in page
+    page = client.get(reverse("warranty:claim_detail", args=[claim_case.pk])).content.decode()
+    assert f"{reverse('complaints:create')}?claim={claim_case.pk}" in page
+
+
+def test_the_dealer_sees_no_complaint_link_on_a_case(client, dealer, request_case):
+    client.force_login(dealer)
+    page = client.get(reverse("warranty:request_detail", args=[request_case.pk])).content.decode()
+    assert 'data-testid="complaint-link"' not in page
