@@ -361,3 +361,14 @@ def test_reserve_button_renders_on_the_listing_detail_page(client, buyer, dealer
     if response.status_code != 200:
         pytest.skip("listing detail page not available")
     assert 'data-testid="reserve-button"' in response.content.decode()
+
+
+def test_a_delivered_order_links_the_buyer_to_the_guarantee_and_to_a_complaint(client, buyer, dealer):
+    order = delivered_order(buyer=buyer, dealer=dealer)
+    client.force_login(buyer)
+    page = client.get(reverse("contracts:order_detail", args=[order.pk])).content.decode()
+    assert reverse("warranty:guarantee", args=[order.pk]) in page
+    assert f"{reverse('complaints:create')}?order={order.pk}" in page
+    client.force_login(dealer)
+    page = client.get(reverse("contracts:order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="guarantee-link"' not in page and 'data-testid="complaint-link"' not in page
