@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -37,9 +38,10 @@ class WorkspaceView(InspectorRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["queue"] = InspectionRequest.objects.queue().select_related("vehicle", "listing", "requested_by__dealer_profile")[:50]
         ctx["drafts"] = InspectionReport.objects.drafts_of(user).select_related("vehicle").order_by("-updated_at")
-        ctx["published"] = (
-            InspectionReport.objects.public().filter(inspector=user).select_related("vehicle").order_by("-published_at")[:20]
+        published = (
+            InspectionReport.objects.public().filter(inspector=user).select_related("vehicle").order_by("-published_at", "-pk")
         )
+        ctx["published"] = Paginator(published, 20).get_page(self.request.GET.get("page"))
         return ctx
 
 

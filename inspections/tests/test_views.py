@@ -182,3 +182,23 @@ def test_listing_summary_partial_costs_at_most_two_queries(published, django_ass
     with django_assert_max_num_queries(2):
         html = template.render(Context({"listing": listing}))
     assert "Grade" in html and reverse("inspections:report_detail", args=[published.pk]) in html
+
+
+def test_the_workspace_pages_through_all_published_reports(client, inspector, django_assert_max_num_queries):
+    from marketplace.tests.factories import VehicleFactory
+
+    now = timezone.now()
+    for i in range(21):
+        InspectionReport.objects.create(
+            vehicle=VehicleFactory(),
+            inspector=inspector,
+            status="published",
+            grade=2,
+            published_at=now - timezone.timedelta(days=i),
+        )
+    client.force_login(inspector)
+    with django_assert_max_num_queries(15):
+        first = client.get(reverse("inspections:workspace"))
+    assert len(first.context["published"]) == 20 and first.context["published"].has_next()
+    oldest = client.get(reverse("inspections:workspace"), {"page": 2}).context["published"]
+    assert [r.published_at for r in oldest] == [InspectionReport.objects.order_by("published_at").first().published_at]
