@@ -15,6 +15,7 @@ Every periodic task in the project follows the same rules (issue #5):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -62,6 +63,13 @@ def optional_service(module: str, name: str) -> Callable[..., Any] | None:
     return getattr(found, name, None)
 
 
+def _sweep_context():
+    """Per-run context from settings (``SWEEP_CONTEXT``, e.g. notifications' batched e-mail dispatch);
+    core cannot import the apps after it, so the hook is configured, not imported."""
+    path = getattr(settings, "SWEEP_CONTEXT", "")
+    return import_string(path)() if path else contextlib.nullcontext()
+
+
 def run_locked_sweep(lock_name: str, sweep: Callable[[], Any] | None) -> Any:
     """Run ``sweep()`` unless another run holds ``lock_name``; log what it did. Returns its result."""
     if sweep is None:
@@ -71,7 +79,8 @@ def run_locked_sweep(lock_name: str, sweep: Callable[[], Any] | None) -> Any:
         if not acquired:
             return None
         started = time.monotonic()
-        result = sweep()
+        with _sweep_context():
+            result = sweep()
         logger.info("sweep %s done in %.2fs: %s", lock_name, time.monotonic() - started, result)
         return result
 

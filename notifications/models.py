@@ -24,6 +24,8 @@ class Notification(models.Model):
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # Set when an e-mail is owed; cleared when a worker claims it (``send_pending_emails`` picks these up).
+    email_pending = models.BooleanField(_("e-mail pending"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     objects = NotificationQuerySet.as_manager()
@@ -35,6 +37,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"),
+            models.Index(fields=["created_at"], condition=models.Q(email_pending=True), name="notification_email_pending_idx"),
         ]
 
     def __str__(self) -> str:

@@ -237,6 +237,7 @@ CELERY_BEAT_SCHEDULE = {
     # Issue #5 — the clocks. Deadlines live in the database; these sweeps find what is due (indexed,
     # in batches, under a lock) and notify with dedupe keys, so a late, repeated or overlapping run is harmless.
     "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": 30.0},
+    "pending-emails": {"task": "notifications.tasks.send_pending_emails", "schedule": 120.0},
     "complaints-sla-sweep": {"task": "complaints.tasks.complaint_sla_sweep_task", "schedule": 300.0},
     "warranty-sla-sweep": {"task": "warranty.tasks.warranty_sla_sweep_task", "schedule": 300.0},
     "reservation-expiry": {"task": "contracts.tasks.order_expire_reservations_task", "schedule": 900.0},
@@ -244,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-sweep": {"task": "surveys.tasks.survey_schedule_sweep_task", "schedule": crontab(minute=7)},
     "nightly-hooks": {"task": "core.tasks.nightly_hooks", "schedule": crontab(hour=2, minute=30)},
 }
+# Every sweep run happens inside this context: notifications made by one batch leave as ONE e-mail task.
+SWEEP_CONTEXT = "notifications.services.notifications_batched"
 # Dotted paths to callables ``hook(*, now)`` run nightly by core.tasks.nightly_hooks (dealer credit
 # scores, market price statistics — the Reviews & analytics issue appends its own).
 NIGHTLY_HOOKS: list[str] = env.list(

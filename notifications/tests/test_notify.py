@@ -66,3 +66,30 @@ def test_opening_a_notification_marks_it_read_and_follows_its_link(client, buyer
     assert response["Location"] == "/cars/"
     mine.refresh_from_db()
     assert mine.read_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_notifications_queues_one_email_task_and_sends_each_email_once(buyer, other_buyer, mailoutbox):
+    from core.models import OutboxMessage
+    from notifications.services import notifications_batched, send_pending_emails
+
+    before = OutboxMessage.objects.count()
+    with notifications_batched():
+        for n in range(5):
+            notify(buyer, "test", f"batch-buyer-{n}", subject=f"Reminder {n}")
+        notify(other_buyer, "test", "batch-other", subject="Other")
+    assert OutboxMessage.objects.count() - before == 1  # one task for the whole batch, not six
+    # Eager Celery ran the task on commit: every e-mail went out once.
+    assert sorted(m.subject for m in mailoutbox) == ["Other"] + [f"Reminder {n}" for n in range(5)]
+    assert not Notification.objects.filter(email_pending=True).exists()
+    assert send_pending_emails() == 0  # the safety net finds nothing left to send twice
+    assert len(mailoutbox) == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pending_email_whose_task_was_lost_is_sent_by_the_safety_net(buyer, mailoutbox):
+    from notifications.services import send_pending_emails
+
+    Notification.objects.create(recipient=buyer, kind="test", dedupe_key="lost", subject="Lost task", email_pending=True)
+    assert send_pending_emails() == 1
+    assert [m.subject for m in mailoutbox] == ["Lost task"]
