@@ -517,7 +517,9 @@ def evaluate(r: dict) -> dict:
     if sweep.get("ratio") is not None:
         values["sweep_vs_raw"] = sweep["ratio"]
         per_batch_allowance = max(1, sweep.get("task_calls", 1))
-        values["sweep_per_row_messages"] = max(0, sweep["celery_messages"] + sweep["outbox_rows"] - per_batch_allowance)
+        # An outbox row is the durable copy of the message it publishes: count each task once.
+        messages = max(sweep["celery_messages"], sweep["outbox_rows"])
+        values["sweep_per_row_messages"] = max(0, messages - per_batch_allowance)
     pdf = r.get("pdf") or {}
     if "project" in pdf:
         values["pdf_seconds"] = pdf["project"]["median_seconds"]
