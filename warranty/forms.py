@@ -80,7 +80,7 @@ class ClaimForm(forms.Form):
         groups: dict[str, list] = {}
         for part in self.fields["part"].queryset:
             groups.setdefault(str(part.group), []).append((part.pk, str(part)))
-        self.fields["part"].choices = [("", "---------"), *groups.items()]
+        self.fields["part"].choices = [("", _("— choose the part —")), *groups.items()]
         self.helper = _helper("", _("Submit claim"))
 
 
