@@ -36,7 +36,8 @@ class WorkspaceView(InspectorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         ctx = super().get_context_data(**kwargs)
-        ctx["queue"] = InspectionRequest.objects.queue().select_related("vehicle", "listing", "requested_by__dealer_profile")[:50]
+        queue = InspectionRequest.objects.queue().select_related("vehicle", "listing", "requested_by__dealer_profile")
+        ctx["queue"] = Paginator(queue, 20).get_page(self.request.GET.get("queue_page"))
         ctx["drafts"] = InspectionReport.objects.drafts_of(user).select_related("vehicle").order_by("-updated_at")
         published = (
             InspectionReport.objects.public().filter(inspector=user).select_related("vehicle").order_by("-published_at", "-pk")

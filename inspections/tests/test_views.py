@@ -202,3 +202,14 @@ def test_the_workspace_pages_through_all_published_reports(client, inspector, dj
     assert len(first.context["published"]) == 20 and first.context["published"].has_next()
     oldest = client.get(reverse("inspections:workspace"), {"page": 2}).context["published"]
     assert [r.published_at for r in oldest] == [InspectionReport.objects.order_by("published_at").first().published_at]
+
+
+def test_the_workspace_queue_pages_and_counts_every_waiting_request(client, dealer, inspector):
+    for _ in range(21):
+        listing = ListingFactory(dealer=dealer, status=Listing.Status.AWAITING_INSPECTION, published_at=None)
+        InspectionRequest.objects.create(listing=listing, vehicle=listing.vehicle, requested_by=dealer)
+    client.force_login(inspector)
+    response = client.get(reverse("inspections:workspace"))
+    assert len(response.context["queue"]) == 20 and response.context["queue"].paginator.count == 21
+    assert "queue_page=2" in response.content.decode()
+    assert len(client.get(reverse("inspections:workspace"), {"queue_page": 2}).context["queue"]) == 1
