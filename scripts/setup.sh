@@ -27,6 +27,7 @@ command -v pdftotext >/dev/null 2>&1 || need_pkgs+=(poppler-utils)
 command -v msgfmt >/dev/null 2>&1 || need_pkgs+=(gettext)
 if [ "$profile" = "dev" ]; then
   [ -x /usr/bin/chromium ] || need_pkgs+=(chromium chromium-driver)
+  command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
