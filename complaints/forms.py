@@ -55,7 +55,9 @@ class ComplaintFileForm(forms.Form):
         super().__init__(*args, **kwargs)
         orders = user.orders.select_related("listing__vehicle", "listing__dealer__dealer_profile").order_by("-created_at")
         self.fields["order"].queryset = orders
-        self.fields["order"].label_from_instance = lambda o: f"#{o.pk} {o.listing.vehicle} · {o.listing.dealer.display_name}"
+        self.fields["order"].label_from_instance = lambda o: (
+            f"#{o.pk} {o.listing.title} {o.listing.vehicle.trim} · {o.listing.dealer.display_name}"
+        )
         self.fields["dealer"].queryset = (
             get_user_model()
             .objects.filter(role="dealer", is_active=True, dealer_profile__isnull=False)
