@@ -17,6 +17,10 @@ def main(po_path: str, table_path: str) -> int:
     for entry in po:
         if entry.obsolete:
             continue
+        if "fuzzy" in entry.flags and entry.msgid not in singles and entry.msgid not in plurals:
+            # makemessages' fuzzy guess (often a different string's translation): never ship it.
+            entry.msgstr = ""
+            entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
         if entry.msgid_plural:
             text = plurals.get(entry.msgid)
             if text:

@@ -181,3 +181,14 @@ T.update(
         "Clocks": "时限看板",
     }
 )
+T.update(
+    {
+        "See calendar overrides": "查看日历调整",
+        "e-mail pending": "待发送邮件",
+        "Messages": "消息",
+        "My cars": "我的车源",
+        "Inspection requests": "检测申请",
+        "Inspector workspace": "检测师工作台",
+        "My car": "我的车",
+    }
+)

@@ -80,3 +80,16 @@ def test_seed_demo_twice_creates_nothing_new(django_db_blocker):
 
 def _seeded_apps():
     return {"accounts", "notifications", "marketplace", "inspections", "contracts", "warranty", "complaints", "surveys"}
+
+
+@pytest.mark.django_db
+def test_chinese_navigation_uses_the_right_words_for_each_role(client, dealer, inspector, buyer):
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(dealer)
+    page = client.get("/").content.decode()
+    assert "我的车源" in page and "检测申请" in page
+    client.force_login(inspector)
+    assert "检测师工作台" in client.get("/").content.decode()
+    client.force_login(buyer)
+    page = client.get("/").content.decode()
+    assert "消息" in page and "分页</a>" not in page
