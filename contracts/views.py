@@ -40,6 +40,32 @@ def client_ip(request) -> str | None:
         return None
 
 
+class SigningFormMixin:
+    """The signing step shared by contracts and amendments (电子签名法 Art. 13): re-authenticate with the
+    throttled password check, then record the signature through ``self.sign(**signature)``."""
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            if not _password_ok(self.request, self.request.user, data["password"]):
+                form.add_error("password", _("The password is not correct. Your signature was not recorded."))
+                return self.form_invalid(form)
+            self.sign(
+                signer=self.request.user,
+                password=data["password"],
+                typed_name=data["typed_name"],
+                consent=data["consent"],
+                content_hash=data["content_hash"],
+                ip_address=client_ip(self.request),
+                user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your signature has been recorded."))
+        return redirect(self.signed_url())
+
+
 def _password_ok(request, user, password: str) -> bool:
     """Re-authentication through the shared throttled check when available (django-axes)."""
     try:
@@ -240,7 +266,7 @@ class ContractTermsView(ServiceFormView):
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
-class ContractDetailView(OrderMixin, FormView):
+class ContractDetailView(SigningFormMixin, OrderMixin, FormView):
     """The full text in the reader's language, signature status, hash, PDF, and the sign form on your turn."""
 
     template_name = "contracts/contract_detail.html"
@@ -278,27 +304,11 @@ class ContractDetailView(OrderMixin, FormView):
             return redirect("contracts:contract_detail", pk=self.get_order().pk)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            if not _password_ok(self.request, self.request.user, data["password"]):
-                form.add_error("password", _("The password is not correct. Your signature was not recorded."))
-                return self.form_invalid(form)
-            services.contract_sign(
-                contract=self.get_contract(),
-                signer=self.request.user,
-                password=data["password"],
-                typed_name=data["typed_name"],
-                consent=data["consent"],
-                content_hash=data["content_hash"],
-                ip_address=client_ip(self.request),
-                user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your signature has been recorded."))
-        return redirect("contracts:contract_detail", pk=self.get_order().pk)
+    def sign(self, **signature) -> None:
+        services.contract_sign(contract=self.get_contract(), **signature)
+
+    def signed_url(self) -> str:
+        return reverse("contracts:contract_detail", args=[self.get_order().pk])
 
 
 class ContractPdfView(OrderMixin, View):
@@ -387,7 +397,7 @@ class AmendmentCreateView(ServiceFormView):
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
-class AmendmentDetailView(LoginRequiredMixin, FormView):
+class AmendmentDetailView(SigningFormMixin, LoginRequiredMixin, FormView):
     template_name = "contracts/amendment_detail.html"
     form_class = SignForm
 
@@ -448,27 +458,11 @@ class AmendmentDetailView(LoginRequiredMixin, FormView):
             return redirect("contracts:amendment_detail", pk=self.get_amendment().pk)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            if not _password_ok(self.request, self.request.user, data["password"]):
-                form.add_error("password", _("The password is not correct. Your signature was not recorded."))
-                return self.form_invalid(form)
-            services.amendment_sign(
-                amendment=self.get_amendment(),
-                signer=self.request.user,
-                password=data["password"],
-                typed_name=data["typed_name"],
-                consent=data["consent"],
-                content_hash=data["content_hash"],
-                ip_address=client_ip(self.request),
-                user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your signature has been recorded."))
-        return redirect("contracts:amendment_detail", pk=self.get_amendment().pk)
+    def sign(self, **signature) -> None:
+        services.amendment_sign(amendment=self.get_amendment(), **signature)
+
+    def signed_url(self) -> str:
+        return reverse("contracts:amendment_detail", args=[self.get_amendment().pk])
 
 
 # --- public verification ---------------------------------------------------------------------
