@@ -36,6 +36,20 @@ class AmendmentSignatureInline(SignatureInline):
     fk_name = "amendment"
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Staff may read these records but never add, edit or delete them: they are made by the signing,
+    payment and delivery services, and a signed record is evidence (pgtrigger guards it in PostgreSQL too)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("id", "listing", "buyer", "status", "agreed_price", "reserved_at", "expires_at", "delivered_at")
@@ -85,7 +99,7 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(admin.ModelAdmin):
+class AmendmentAdmin(RecordAdmin):
     list_display = ("__str__", "kind", "status", "proposed_by", "effective_at", "created_at")
     list_filter = ("kind", "status")
     search_fields = ("contract__number",)
@@ -93,74 +107,29 @@ class AmendmentAdmin(admin.ModelAdmin):
     inlines = [AmendmentSignatureInline]
     exclude = ("content_zh", "content_en")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(RecordAdmin):
     list_display = ("__str__", "contract", "amendment", "party", "signer", "signed_at", "ip_address")
     list_filter = ("party",)
     search_fields = ("contract__number", "typed_name", "content_hash")
     list_select_related = ("contract", "amendment__contract", "signer")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(RecordAdmin):
     list_display = ("order", "amount", "method", "reference", "received_at", "recorded_by")
     list_filter = ("method",)
     search_fields = ("reference", "order__contract__number")
     list_select_related = ("order__listing__vehicle", "recorded_by")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(RecordAdmin):
     list_display = ("order", "delivered_at", "odometer_km", "dealer_confirmed_at", "buyer_confirmed_at")
     list_select_related = ("order__listing__vehicle",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ContractCounter)
-class ContractCounterAdmin(admin.ModelAdmin):
+class ContractCounterAdmin(RecordAdmin):
     list_display = ("year", "last")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
