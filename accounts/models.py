@@ -55,7 +55,8 @@ class User(AbstractUser):
 
     @property
     def is_platform_staff(self) -> bool:
-        return self.is_staff or self.role == self.Role.STAFF
+        """The rule of ``accounts.roles.is_platform_staff``: the admin flag, not the role label."""
+        return bool(self.is_active and self.is_staff)
 
     @property
     def masked_phone(self) -> str:

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, UpdateView
 
@@ -75,3 +78,14 @@ class ProfileView(LoginRequiredMixin, UpdateView):
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
         return self.render_to_response(self.get_context_data(form=form, dealer_form=dealer_form))
+
+
+def set_language(request):
+    """Django's language switcher, and for a signed-in user the choice is saved on the account, so e-mails
+    and anything rendered for them later (notifications) use it too."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get(i18n_views.LANGUAGE_QUERY_PARAMETER)
+    chosen = language in dict(settings.LANGUAGES) and check_for_language(language)
+    if request.method == "POST" and request.user.is_authenticated and chosen and request.user.language != language:
+        services.user_set_language(user=request.user, language=language)
+    return response

@@ -206,6 +206,52 @@ def listing_back_to_draft(*, listing: Listing, actor) -> Listing:
     return locked
 
 
+# --- moves driven by an order (contracts calls these; marketplace owns the map) ----------------------
+
+
+def listing_lock(listing_pk: int) -> Listing:
+    """Lock a listing row for a move (``SELECT … FOR UPDATE``). Callers that also lock an order lock the
+    listing first, always, so two flows on the same car queue instead of deadlocking."""
+    return Listing.objects.select_for_update().select_related("vehicle", "dealer").get(pk=listing_pk)
+
+
+def _order_move(listing: Listing, to_status: str, *, allowed_from: tuple[str, ...], actor, note: str) -> Listing:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("listing moves run inside the caller's transaction, on a row it has locked (listing_lock)")
+    if listing.status not in allowed_from:
+        labels = dict(Listing.Status.choices)
+        raise InvalidTransition(
+            _("This car is %(status)s; it cannot become %(new)s.")
+            % {"status": labels.get(listing.status, listing.status), "new": labels.get(to_status, to_status)},
+            code="invalid_transition",
+        )
+    listing.transition_to(to_status, actor=actor, note=note)
+    listing.save(update_fields=["status", "updated_at"])
+    return listing
+
+
+def listing_reserve(*, listing: Listing, actor, note: str = "") -> Listing:
+    """published → reserved, when a buyer reserves it (``listing`` locked by the caller)."""
+    return _order_move(listing, Listing.Status.RESERVED, allowed_from=(Listing.Status.PUBLISHED,), actor=actor, note=note)
+
+
+def listing_release(*, listing: Listing, actor, note: str = "") -> Listing:
+    """reserved → published: the reservation was cancelled, declined or expired, or the sale was cancelled
+    by agreement before delivery (``listing`` locked by the caller)."""
+    return _order_move(listing, Listing.Status.PUBLISHED, allowed_from=(Listing.Status.RESERVED,), actor=actor, note=note)
+
+
+def listing_mark_sold(*, listing: Listing, actor, note: str = "") -> Listing:
+    """reserved → sold, at the handover (``listing`` locked by the caller)."""
+    return _order_move(listing, Listing.Status.SOLD, allowed_from=(Listing.Status.RESERVED,), actor=actor, note=note)
+
+
+def listing_back_on_sale(*, listing: Listing, actor, note: str = "") -> Listing:
+    """sold → published: the buyer returned the car inside the guarantee window. It keeps its published
+    inspection report (``listing`` locked by the caller)."""
+    return _order_move(listing, Listing.Status.PUBLISHED, allowed_from=(Listing.Status.SOLD,), actor=actor, note=note)
+
+
 @transaction.atomic
 def listing_delete(*, listing: Listing, actor) -> None:
     """Delete a draft or withdrawn car that nobody has ordered; its photo files go too."""

@@ -1,32 +1,51 @@
-"""The one outbound channel. Every reminder, escalation and notice goes through ``notify``."""
+"""The one outbound channel. Every reminder, escalation and notice goes through ``notify`` / ``notify_many``.
+
+* Exactly once per ``dedupe_key``: the unique constraint, not a prior SELECT, decides, so concurrent callers
+  (two sweeps, a redelivered task) cannot both write the same message.
+* Nothing for a rolled-back change: e-mail is queued through the transactional outbox (``core.outbox``) in the
+  caller's transaction.
+* E-mail is delivered at least once: a sender claims a row with a lease, sends, then marks it sent. A sender
+  killed in between leaves the lease to expire, and the periodic ``send_pending_emails`` sends it again; the
+  retry carries the same ``Message-ID`` (derived from the dedupe key), so a duplicate — possible only when the
+  kill fell between the SMTP server's acceptance and the mark — is recognisable as one.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
 import logging
 import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 
 from core.outbox import outbox_enqueue
 
+from .kinds import NoticeKind
 from .models import Notification
 
 logger = logging.getLogger(__name__)
+
+#: How long a sender owns a claimed e-mail before another sender may take it over.
+EMAIL_LEASE = dt.timedelta(minutes=5)
+SEND_TASK = "notifications.tasks.send_pending_emails"
+ONE_EMAIL_TASK = "notifications.tasks.notification_email"
 
 _batch = threading.local()
 
 
 @contextlib.contextmanager
-def notifications_batched():
-    """Within the block, ``notify`` does not queue one e-mail task per notification: it marks the
-    notification ``email_pending`` and, when the block ends, ONE task (through the outbox) sends every
-    pending e-mail. Sweeps run each batch inside this, so a batch of 500 reminders is one message to the
-    broker, not 500. A pending e-mail whose task was lost (worker killed) is still sent by the periodic
-    ``send_pending_emails`` safety net."""
+def notifications_batched() -> Iterator[None]:
+    """Within the block ``notify`` queues no e-mail task of its own: it marks the row ``email_pending`` and,
+    when the block ends, ONE outbox task sends every pending e-mail. Sweeps run their batches inside this."""
     if getattr(_batch, "active", False):  # nested: the outer block sends
         yield
         return
@@ -37,68 +56,174 @@ def notifications_batched():
         pending = _batch.pending
         _batch.active, _batch.pending = False, False
         if pending:
-            outbox_enqueue("notifications.tasks.send_pending_emails")
+            outbox_enqueue(SEND_TASK)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message to write: to whom, which kind, its dedupe key, parameters and link."""
+
+    recipient: object
+    kind: NoticeKind
+    dedupe_key: str
+    params: dict = field(default_factory=dict)
+    url: str = ""
+    email: bool = True
+
+    def row(self) -> Notification:
+        return Notification(
+            recipient=self.recipient,
+            kind=self.kind.code,
+            dedupe_key=self.dedupe_key[:200],
+            params=self.params,
+            url=self.url,
+            email_pending=bool(self.email and getattr(self.recipient, "email", "")),
+        )
 
 
 def notify(
-    recipient, kind: str, dedupe_key: str, *, subject: str, body: str = "", url: str = "", email: bool = True
+    recipient,
+    kind: NoticeKind,
+    dedupe_key: str,
+    *,
+    params: dict | None = None,
+    url: str = "",
+    email: bool = True,
+    subject=None,
+    body=None,
 ) -> Notification | None:
-    """Write an in-app notification and e-mail it after commit — exactly once per ``dedupe_key``.
+    """Write one in-app notification and e-mail it after commit — exactly once per ``dedupe_key``.
 
-    Returns the new notification, or ``None`` when one with this key already exists (a re-run sweep,
-    a redelivered task). The unique constraint, not a prior SELECT, decides, so concurrent callers
-    cannot both win. ``subject``/``body`` may be lazy translations: they are rendered in the
-    recipient's language when known.
+    Returns the new notification, or ``None`` when one with this key already exists (a re-run sweep, a
+    redelivered task). The text is not stored: ``kind`` + ``params`` are, and readers render them.
     """
-    with translation.override(getattr(recipient, "language", None) or translation.get_language()):
-        subject, body = str(subject), str(body)
+    if subject is not None and isinstance(kind, str):  # TRANSITIONAL: callers not yet moved to notices.py
+        from django.utils import translation
+
+        with translation.override(getattr(recipient, "language", None) or translation.get_language()):
+            subject, body = str(subject), str(body or "")
+        notification = Notification(
+            recipient=recipient,
+            kind=kind,
+            dedupe_key=dedupe_key[:200],
+            subject=subject[:200],
+            body=body,
+            url=url,
+            email_pending=bool(email and recipient.email),
+        )
+    elif not isinstance(kind, NoticeKind):
+        raise TypeError(f"notify() takes a NoticeKind, not {kind!r}: declare it in the app's notices.py")
+    else:
+        notification = Notice(recipient, kind, dedupe_key, params or {}, url, email).row()
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                kind=kind,
-                dedupe_key=dedupe_key[:200],
-                subject=subject[:200],
-                body=body,
-                url=url,
-                email_pending=bool(email and recipient.email),
-            )
+            notification.save()
     except IntegrityError:
         logger.info("notification %s already sent", dedupe_key)
         return None
-    if notification.email_pending and getattr(_batch, "active", False):
-        _batch.pending = True
-    elif notification.email_pending:
-        # E-mail leaves through Celery via the transactional outbox (core.outbox): queued with this
-        # transaction, sent by a worker after commit, and still sent if the broker was down meanwhile.
-        outbox_enqueue("notifications.tasks.notification_email", notification.pk)
+    if notification.email_pending:
+        _queue_email(notification.pk)
     return notification
 
 
-def _send_email(notification_pk: int) -> None:
-    """Send a notification's e-mail at most once (run by ``notifications.tasks.notification_email``)."""
-    # Claim the row first so two processes committing the same notification never both e-mail it.
-    claimed = Notification.objects.filter(pk=notification_pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now(), email_pending=False
-    )
-    if not claimed:
-        return
-    notification = Notification.objects.select_related("recipient").get(pk=notification_pk)
+def notify_many(notices: Iterable[Notice]) -> int:
+    """Write many notifications in one INSERT; rows whose dedupe key exists already are skipped by the
+    database (exactly once). E-mails owed are sent by ONE outbox task. Returns how many rows were new."""
+    rows = [notice.row() for notice in notices]
+    if not rows:
+        return 0
+    keys = [row.dedupe_key for row in rows]
+    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    new = [row for row in rows if row.dedupe_key not in existing]
+    if any(row.email_pending for row in new):
+        if getattr(_batch, "active", False):
+            _batch.pending = True
+        else:
+            outbox_enqueue(SEND_TASK)
+    return len(new)
+
+
+def _queue_email(pk: int) -> None:
+    if getattr(_batch, "active", False):
+        _batch.pending = True
+    else:
+        outbox_enqueue(ONE_EMAIL_TASK, pk)
+
+
+# --- e-mail -------------------------------------------------------------------------------------------
+
+
+def message_id_for(dedupe_key: str) -> str:
+    """The same ``Message-ID`` for every attempt at the same notification (a retried send is a duplicate
+    a mail client can recognise, never a second different message)."""
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
+    domain = getattr(settings, "EMAIL_MESSAGE_ID_DOMAIN", "anxin-auto.example")
+    return f"<{digest}@{domain}>"
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return Q(email_pending=True) & (Q(email_lease_until__isnull=True) | Q(email_lease_until__lte=now))
+
+
+def _claim(pks: list[int], now: dt.datetime) -> list[int]:
+    """Take a lease on those of ``pks`` nobody else holds; returns the pks this sender now owns.
+
+    One conditional UPDATE stamps a fresh token on the claimable rows, then the rows carrying that token
+    are ours: two senders can never both own a row, on PostgreSQL and SQLite alike."""
+    token = uuid.uuid4().hex
+    Notification.objects.filter(_claimable(now), pk__in=pks).update(email_lease_until=now + EMAIL_LEASE, email_claim=token)
+    return list(Notification.objects.filter(pk__in=pks, email_claim=token).values_list("pk", flat=True))
+
+
+def _email_for(notification: Notification) -> EmailMessage:
+    recipient = notification.recipient
+    subject, body = notification.render(getattr(recipient, "language", None) or settings.LANGUAGE_CODE)
     link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
-    try:
-        send_mail(notification.subject, f"{notification.body}{link}", None, [notification.recipient.email])
-    except OSError:
-        Notification.objects.filter(pk=notification_pk).update(emailed_at=None, email_pending=True)
-        logger.exception("e-mail for notification %s failed; the in-app message stands", notification_pk)
+    return EmailMessage(
+        subject=" ".join(subject.split())[:200],
+        body=f"{body}{link}",
+        to=[recipient.email],
+        headers={"Message-ID": message_id_for(notification.dedupe_key)},
+    )
 
 
-def send_pending_emails(*, limit: int = 1000) -> int:
-    """Send the e-mails still owed (oldest first, at most ``limit``); each one is claimed before it is
-    sent, so overlapping runs and redelivered tasks never send an e-mail twice. Returns how many were tried."""
-    pks = list(Notification.objects.filter(email_pending=True).order_by("created_at").values_list("pk", flat=True)[:limit])
-    for pk in pks:
-        _send_email(pk)
-    return len(pks)
+def _deliver(pks: list[int], *, now: dt.datetime) -> int:
+    """Claim, send and mark, one row at a time over one SMTP connection. Returns how many were sent."""
+    mine = _claim(pks, now)
+    if not mine:
+        return 0
+    sent = 0
+    rows = Notification.objects.filter(pk__in=mine).select_related("recipient").order_by("pk")
+    with get_connection(fail_silently=False) as connection:
+        for notification in rows:
+            message = _email_for(notification)
+            message.connection = connection
+            try:
+                message.send()
+            except OSError:
+                # Give the row back at once: the periodic sender retries it; the in-app message stands.
+                Notification.objects.filter(pk=notification.pk).update(email_lease_until=None)
+                logger.exception("e-mail for notification %s failed; it will be retried", notification.pk)
+                continue
+            Notification.objects.filter(pk=notification.pk).update(
+                emailed_at=timezone.now(), email_pending=False, email_lease_until=None
+            )
+            sent += 1
+    return sent
+
+
+def send_email(notification_pk: int) -> int:
+    """Send one notification's e-mail (``notifications.tasks.notification_email``)."""
+    return _deliver([notification_pk], now=timezone.now())
+
+
+def send_pending_emails(*, limit: int = 1000, now: dt.datetime | None = None) -> int:
+    """Send the e-mails still owed, oldest first: the batch a sweep queued, and any whose sender died
+    (lease expired). Overlapping runs never hold the same row. Returns how many were sent."""
+    now = now or timezone.now()
+    pks = list(Notification.objects.filter(_claimable(now)).order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+    return _deliver(pks, now=now) if pks else 0
 
 
 def notification_mark_read(*, user, notification_ids=None) -> int:

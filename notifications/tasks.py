@@ -4,17 +4,16 @@ from celery import shared_task
 
 from core.tasks import CLOCK_TASK_OPTIONS
 
-from .services import _send_email
-from .services import send_pending_emails as _send_pending_emails
+from . import services
 
 
 @shared_task(**CLOCK_TASK_OPTIONS | {"soft_time_limit": 60, "time_limit": 90})
-def notification_email(notification_pk: int) -> None:
-    """E-mail one notification; a redelivered task sends nothing twice (``emailed_at`` is claimed first)."""
-    _send_email(notification_pk)
+def notification_email(notification_pk: int) -> int:
+    """E-mail one notification; a redelivered task sends nothing twice (the row is leased, then marked)."""
+    return services.send_email(notification_pk)
 
 
 @shared_task(**CLOCK_TASK_OPTIONS)
 def send_pending_emails() -> int:
-    """Send every e-mail a sweep batch owes (one task per batch), and catch any whose task was lost."""
-    return _send_pending_emails()
+    """Send every e-mail a sweep batch owes (one task per batch), and any whose sender died mid-send."""
+    return services.send_pending_emails()

@@ -10,6 +10,8 @@ export DJANGO_SETTINGS_MODULE=config.settings.test
 echo "==> Lint (ruff) and formatting"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "==> Import layers (import-linter: apps import only the apps listed before them)"
+.venv/bin/lint-imports --no-cache
 echo "==> Migrations are complete"
 $py manage.py makemigrations --check --dry-run
 echo "==> Test suite on ${DATABASE_URL:-SQLite}${REDIS_URL:+ with Redis at $REDIS_URL}"

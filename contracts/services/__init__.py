@@ -11,7 +11,7 @@ from .documents import (
     contract_update_terms,
     inspection_report_of,
 )
-from .fulfilment import delivery_confirm, delivery_record, order_amount_paid, payment_record
+from .fulfilment import delivery_confirm, delivery_record, order_amount_paid, order_return, payment_record
 from .orders import order_cancel, order_decline, order_expire_reservations, order_reserve, reservation_hours
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "order_decline",
     "order_expire_reservations",
     "order_reserve",
+    "order_return",
     "payment_record",
     "reservation_hours",
 ]

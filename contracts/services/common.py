@@ -7,6 +7,7 @@ from django.utils import translation
 
 from core.statemachine import audit  # noqa: F401  (re-exported for the service modules)
 from marketplace.models import Listing
+from marketplace.services import listing_lock
 from notifications.services import notify
 
 from ..errors import NotAParty
@@ -23,14 +24,6 @@ def tell(recipient, kind: str, dedupe_key: str, *, subject, body="", url: str = 
 
 def order_url(order: Order) -> str:
     return reverse("contracts:order_detail", args=[order.pk])
-
-
-def listing_move(listing: Listing, new_status: str, *, actor=None, note: str = "") -> None:
-    """Move the listing along its state machine (marketplace owns the map; we only ask for legal moves)."""
-    if listing.status == new_status:
-        return
-    listing.transition_to(new_status, actor=actor, note=note)
-    listing.save(update_fields=["status", "updated_at"])
 
 
 def party_of(order: Order, actor) -> str:
@@ -52,7 +45,7 @@ def require_party(order: Order, actor, party: str) -> None:
 
 def lock_order(order: Order) -> tuple[Order, Listing]:
     """Lock the listing row, then the order row (always in this order, to avoid deadlocks)."""
-    listing = Listing.objects.select_for_update().get(pk=order.listing_id)
+    listing = listing_lock(order.listing_id)
     locked = Order.objects.select_for_update().get(pk=order.pk)
     locked.listing = listing
     return locked, listing

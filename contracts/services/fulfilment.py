@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.statemachine import audit
-from marketplace.models import Listing
+from marketplace.services import listing_back_on_sale, listing_mark_sold
 
 from ..models import Delivery, Order, Payment, Signature
 from ..signals import order_delivered
-from .common import listing_move, lock_order, order_url, require_party, tell
+from .common import lock_order, order_url, require_party, tell
 
 #: A handover may be recorded a little ahead of the server clock (phones drift), never more.
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -160,7 +160,7 @@ def delivery_confirm(*, order: Order, actor, now: dt.datetime | None = None) -> 
     order.delivered_at = delivery.delivered_at
     order.delivery_odometer_km = delivery.odometer_km
     order.save(update_fields=["status", "delivered_at", "delivery_odometer_km", "updated_at"])
-    listing_move(listing, Listing.Status.SOLD, actor=actor, note=f"order #{order.pk} delivered")
+    listing_mark_sold(listing=listing, actor=actor, note=f"order #{order.pk} delivered")
     order_delivered.send(sender=Order, order=order)
     tell(
         order.listing.dealer,
@@ -171,4 +171,20 @@ def delivery_confirm(*, order: Order, actor, now: dt.datetime | None = None) -> 
         url=order_url(order),
         car=str(listing.vehicle),
     )
+    return order
+
+
+@transaction.atomic
+def order_return(*, order: Order, actor, note: str = "") -> Order:
+    """A delivered car comes back (an accepted return or exchange inside the guarantee window): the order
+    becomes ``returned`` and the car goes back on sale with its published report.
+
+    Locks the listing, then the order — the order every contracts flow locks them in — so a return and a
+    new reservation of the same car queue on the listing row and the car is never both returned and sold.
+    The warranty app decides *whether* a car may come back; this only makes the move.
+    """
+    order, listing = lock_order(order)
+    order.transition_to(Order.Status.RETURNED, actor=actor, note=note, action="returned")
+    order.save(update_fields=["status", "updated_at"])
+    listing_back_on_sale(listing=listing, actor=actor, note=f"order #{order.pk} returned. {note}".strip())
     return order

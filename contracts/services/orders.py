@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError, PermissionDeniedError
 from core.statemachine import audit
 from marketplace.models import Listing
+from marketplace.services import listing_lock, listing_release, listing_reserve
 
 from ..errors import AlreadyReserved
 from ..models import Order, Signature
-from .common import listing_move, lock_order, order_url, require_party, tell
+from .common import lock_order, order_url, require_party, tell
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def order_reserve(*, buyer, listing: Listing, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     if not getattr(buyer, "is_authenticated", False) or not buyer.is_buyer:
         raise PermissionDeniedError(_("Only buyer accounts can reserve a car."), code="not_buyer")
-    listing = Listing.objects.select_for_update().select_related("vehicle", "dealer").get(pk=listing.pk)
+    listing = listing_lock(listing.pk)
     if listing.dealer_id == buyer.pk:
         raise PermissionDeniedError(_("You cannot reserve your own car."), code="own_listing")
     if listing.status != Listing.Status.PUBLISHED:
@@ -62,7 +63,7 @@ def order_reserve(*, buyer, listing: Listing, now: dt.datetime | None = None) ->
             )
     except IntegrityError as exc:
         raise AlreadyReserved(_("Sorry — this car is already reserved or no longer for sale."), code="already_reserved") from exc
-    listing_move(listing, Listing.Status.RESERVED, actor=buyer, note=f"order #{order.pk}")
+    listing_reserve(listing=listing, actor=buyer, note=f"order #{order.pk}")
     audit(order, action="reserved", actor=buyer, to_status=order.status)
     contract_draft(order=order, now=now)
     tell(
@@ -88,8 +89,8 @@ def _cancel(order: Order, *, kind: str, reason: str, actor, now: dt.datetime) ->
     order.cancelled_reason = reason
     order.cancelled_at = now
     order.save(update_fields=["status", "cancel_kind", "cancelled_reason", "cancelled_at", "updated_at"])
-    if order.listing.status in (Listing.Status.RESERVED, Listing.Status.SOLD):
-        listing_move(order.listing, Listing.Status.PUBLISHED, actor=actor, note=f"order #{order.pk} {kind}")
+    if order.listing.status == Listing.Status.RESERVED:
+        listing_release(listing=order.listing, actor=actor, note=f"order #{order.pk} {kind}")
     return order
 
 
@@ -146,7 +147,7 @@ def _expire_one(order_pk: int, *, now: dt.datetime) -> bool:
         listing_id = Order.objects.filter(pk=order_pk).values_list("listing_id", flat=True).first()
         if listing_id is None:
             return False
-        Listing.objects.select_for_update().filter(pk=listing_id).first()
+        listing_lock(listing_id)
         order = (
             Order.objects.select_for_update()
             .select_related("listing", "listing__vehicle", "listing__dealer", "buyer")
