@@ -3,7 +3,10 @@
 from celery import shared_task
 from django.utils import timezone
 
-from core.tasks import CLOCK_TASK_OPTIONS, optional_service, run_locked_sweep
+from core.tasks import CLOCK_TASK_OPTIONS, run_locked_sweep
+from notifications.services import notifications_batched
+
+from . import services
 
 
 @shared_task(**CLOCK_TASK_OPTIONS)
@@ -14,5 +17,10 @@ def complaint_sla_sweep_task() -> dict | None:
     is a ``notify`` with a key per case, deadline and kind, so overlapping or repeated runs are
     harmless (and the lock keeps them from overlapping at all).
     """
-    service = optional_service("complaints.services", "complaint_sla_sweep")
-    return run_locked_sweep("complaints.sla_sweep", service and (lambda: service(now=timezone.now())))
+    return run_locked_sweep("complaints.sla_sweep", lambda: _batched(services.complaint_sla_sweep, now=timezone.now()))
+
+
+def _batched(sweep, **kwargs):
+    """A sweep run's e-mails leave as one task per batch (``notifications_batched``), not one per row."""
+    with notifications_batched():
+        return sweep(**kwargs)

@@ -3,7 +3,10 @@
 from celery import shared_task
 from django.utils import timezone
 
-from core.tasks import CLOCK_TASK_OPTIONS, optional_service, run_locked_sweep
+from core.tasks import CLOCK_TASK_OPTIONS, run_locked_sweep
+from notifications.services import notifications_batched
+
+from . import services
 
 
 @shared_task(**CLOCK_TASK_OPTIONS)
@@ -13,5 +16,12 @@ def order_expire_reservations_task() -> int | None:
     ``order_expire_reservations`` selects due rows through the partial index on ``expires_at``
     (status reserved) and notifies with dedupe keys, so a re-run or a redelivery changes nothing.
     """
-    service = optional_service("contracts.services", "order_expire_reservations")
-    return run_locked_sweep("contracts.expire_reservations", service and (lambda: service(now=timezone.now())))
+    return run_locked_sweep(
+        "contracts.expire_reservations", lambda: _batched(services.order_expire_reservations, now=timezone.now())
+    )
+
+
+def _batched(sweep, **kwargs):
+    """A sweep run's e-mails leave as one task per batch (``notifications_batched``), not one per row."""
+    with notifications_batched():
+        return sweep(**kwargs)

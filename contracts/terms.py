@@ -1,20 +1,15 @@
 """After-sales terms written into a contract.
 
-The warranty app (which comes after contracts) owns the policies. Contracts read the terms in force
-through ``settings.AFTER_SALES_TERMS_PROVIDER`` so this app never imports warranty; until that
-provider exists the defaults of DESIGN.md apply.
+The warranty app (which comes after contracts) owns the policies. It registers its provider of the terms
+in force with ``terms_provider_register`` when it starts (``WarrantyConfig.ready``), so this app never
+imports warranty; without a provider the defaults of DESIGN.md apply.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import logging
-
-from django.conf import settings
-from django.utils.module_loading import import_string
-
-logger = logging.getLogger(__name__)
+from collections.abc import Callable
 
 DEFAULT_AFTER_SALES_TERMS: dict = {
     "policy_id": None,
@@ -68,27 +63,29 @@ DEFAULT_AFTER_SALES_TERMS: dict = {
 }
 
 
+_provider: Callable[..., dict | None] | None = None
+
+
+def terms_provider_register(provider: Callable[..., dict | None] | None) -> None:
+    """Name the callable ``provider(*, order) -> dict`` that gives the after-sales terms in force."""
+    global _provider
+    _provider = provider
+
+
 def default_terms() -> dict:
     return copy.deepcopy(DEFAULT_AFTER_SALES_TERMS)
 
 
 def after_sales_terms_for(*, order) -> dict:
     """The terms in force for ``order`` as a JSON-serialisable dict (provider, else DESIGN.md defaults)."""
-    path = getattr(settings, "AFTER_SALES_TERMS_PROVIDER", "")
-    if path:
-        try:
-            provider = import_string(path)
-        except ImportError:
-            logger.info("after-sales terms provider %s not available; using defaults", path)
-        else:
-            terms = provider(order=order)
-            if terms:
-                # Round-trip through JSON so the snapshot holds plain data only.
-                terms = json.loads(json.dumps(terms, default=str))
-                defaults = default_terms()
-                # A contract must always name what it covers, even on a database without a seeded policy.
-                for key in ("policy_name", "components"):
-                    if not terms.get(key):
-                        terms[key] = defaults[key]
-                return terms
-    return default_terms()
+    terms = _provider(order=order) if _provider is not None else None
+    if not terms:
+        return default_terms()
+    # Round-trip through JSON so the snapshot holds plain data only.
+    terms = json.loads(json.dumps(terms, default=str))
+    defaults = default_terms()
+    # A contract must always name what it covers, even on a database without a seeded policy.
+    for key in ("policy_name", "components"):
+        if not terms.get(key):
+            terms[key] = defaults[key]
+    return terms

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -15,7 +13,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -26,6 +23,7 @@ from . import catalogue, selectors, services, session_lists
 from .filters import CITIES, SORT_CHOICES
 from .forms import ListingForm, MessageForm, PhotoUploadForm
 from .models import Conversation, Listing, ListingPhoto
+from .signals import listing_viewed
 
 RECENT_COOKIE = "anxin_recent"
 RECENT_COOKIE_SALT = "marketplace.recent"
@@ -146,19 +144,6 @@ class BrowseView(TrayMixin, ListView):
         return context
 
 
-@functools.cache
-def _view_hook():
-    """The view counter (the dealer funnel lives in a later app): a dotted path in settings, or nothing."""
-    path = getattr(settings, "LISTING_VIEW_HOOK", "")
-    return import_string(path) if path else None
-
-
-def _record_view(*, listing) -> None:
-    hook = _view_hook()
-    if hook is not None:
-        hook(listing=listing)
-
-
 class ListingDetailView(TrayMixin, TemplateView):
     """``/cars/<id>/``: gallery, key facts, dealer card, inspection summary slot, actions."""
 
@@ -173,7 +158,7 @@ class ListingDetailView(TrayMixin, TemplateView):
         response = super().get(request, *args, **kwargs)
         if self.listing.is_public:
             if request.user.pk != self.listing.dealer_id:
-                _record_view(listing=self.listing)
+                listing_viewed.send(sender=Listing, listing=self.listing)
             ids = [self.listing.pk] + [i for i in recent_ids_from(request) if i != self.listing.pk]
             response.set_signed_cookie(
                 RECENT_COOKIE,

@@ -7,10 +7,11 @@ class WarrantyConfig(AppConfig):
     verbose_name = _("Warranty")
 
     def ready(self) -> None:
-        try:
-            from contracts.signals import order_delivered
-        except ImportError:  # contracts without the signal: clocks start on first access instead
-            return
+        from contracts.signals import order_delivered
+        from contracts.terms import terms_provider_register
+
         from .services import coverage_on_delivery
+        from .terms import current_terms
 
         order_delivered.connect(coverage_on_delivery, dispatch_uid="warranty.coverage_on_delivery")
+        terms_provider_register(current_terms)  # contracts snapshot these terms at signing

@@ -150,7 +150,6 @@ USE_I18N = True
 USE_TZ = True
 CURRENCY = "CNY"
 RESERVATION_HOURS = env.int("RESERVATION_HOURS", default=48)  # a reservation lapses unless both parties sign in time
-AFTER_SALES_TERMS_PROVIDER = "warranty.terms.current_terms"  # contracts snapshot these terms without importing warranty
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -243,17 +242,9 @@ CELERY_BEAT_SCHEDULE = {
     "reservation-expiry": {"task": "contracts.tasks.order_expire_reservations_task", "schedule": 900.0},
     "guarantee-clocks": {"task": "warranty.tasks.guarantee_clock_sweep_task", "schedule": crontab(hour=9, minute=0)},
     "surveys-sweep": {"task": "surveys.tasks.survey_schedule_sweep_task", "schedule": crontab(minute=7)},
-    "nightly-hooks": {"task": "core.tasks.nightly_hooks", "schedule": crontab(hour=2, minute=30)},
+    "dealer-scores": {"task": "insights.tasks.dealer_scores_task", "schedule": crontab(hour=2, minute=30)},
+    "price-assessments": {"task": "insights.tasks.price_assessments_task", "schedule": crontab(hour=2, minute=45)},
 }
-# Every sweep run happens inside this context: notifications made by one batch leave as ONE e-mail task.
-SWEEP_CONTEXT = "notifications.services.notifications_batched"
-# Dotted paths to callables ``hook(*, now)`` run nightly by core.tasks.nightly_hooks (dealer credit
-# scores, market price statistics — the Reviews & analytics issue appends its own).
-NIGHTLY_HOOKS: list[str] = env.list(
-    "NIGHTLY_HOOKS", default=["insights.services.dealer_scores_recompute", "insights.services.price_assessments_recompute"]
-)
-# Called with ``listing=`` on every public detail-page view by someone other than its dealer (dealer funnel).
-LISTING_VIEW_HOOK = "insights.services.listing_view_record"
 # A starting worker runs the sweeps once (config/celery.py) instead of waiting for the first interval.
 CELERY_SWEEPS_ON_WORKER_START = env.bool("CELERY_SWEEPS_ON_WORKER_START", default=True)
 # Tasks killed by a lost broker connection are redelivered, not run twice side by side.

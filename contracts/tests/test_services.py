@@ -259,10 +259,13 @@ def test_contract_stores_after_sales_terms_and_the_inspection_report_hash(buyer,
     assert "ab" * 32 in contract.content_zh
 
 
-def test_terms_provider_setting_falls_back_to_defaults_when_missing(buyer, dealer, settings):
-    settings.AFTER_SALES_TERMS_PROVIDER = "nowhere.terms.current_terms"
+def test_without_a_terms_provider_the_contract_carries_the_design_defaults(buyer, dealer, monkeypatch):
+    from contracts import terms
+
+    monkeypatch.setattr(terms, "_provider", None)
     order = reserve(buyer=buyer, dealer=dealer)
     assert order.contract.terms["window_km"] == 3000
+    assert order.contract.terms["policy_id"] is None
 
 
 def test_signed_contract_refuses_service_changes(buyer, dealer):

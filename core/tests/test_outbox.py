@@ -1,4 +1,4 @@
-"""The transactional outbox, sweep locks and the nightly hooks task."""
+"""The transactional outbox and sweep locks."""
 
 import datetime as dt
 
@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError
 from core import outbox
 from core.locks import _redis_lock, sweep_lock
 from core.models import OutboxMessage
-from core.tasks import heartbeat, nightly_hooks, run_locked_sweep
+from core.tasks import heartbeat, run_locked_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -146,30 +146,3 @@ def test_run_locked_sweep_skips_while_another_run_holds_the_lock(settings, tmp_p
         assert run_locked_sweep("busy", lambda: calls.append(1)) is None
     assert run_locked_sweep("busy", lambda: calls.append(1) or "done") == "done"
     assert calls == [1]
-
-
-# --- nightly hooks ------------------------------------------------------------------------------
-
-RAN = []
-
-
-def good_hook(*, now):
-    RAN.append(now)
-
-
-def bad_hook(*, now):
-    raise ValueError("broken")
-
-
-def test_nightly_hooks_run_every_configured_hook_and_survive_a_failing_one(settings, tmp_path):
-    settings.LOCK_DIR = tmp_path
-    settings.NIGHTLY_HOOKS = ["core.tests.test_outbox.bad_hook", "core.tests.test_outbox.good_hook"]
-    RAN.clear()
-    assert nightly_hooks.delay().get() == ["core.tests.test_outbox.good_hook"]
-    assert len(RAN) == 1
-
-
-def test_no_nightly_hooks_configured_is_fine(settings, tmp_path):
-    settings.LOCK_DIR = tmp_path
-    settings.NIGHTLY_HOOKS = []
-    assert nightly_hooks.delay().get() == []

@@ -108,3 +108,19 @@ def test_nightly_recompute_aggregates_each_source_and_rewrites_the_day(buyer, de
 @pytest.mark.django_db
 def test_recompute_with_no_dealers_does_nothing():
     assert services.dealer_scores_recompute(now=at(2026, 1, 1)) == 0
+
+
+@pytest.mark.django_db
+def test_the_nightly_tasks_run_their_services_under_a_lock(settings, tmp_path, monkeypatch):
+    from core.locks import sweep_lock
+    from insights import tasks
+
+    settings.LOCK_DIR = tmp_path
+    calls = []
+    monkeypatch.setattr(tasks.services, "dealer_scores_recompute", lambda *, now: calls.append("scores") or 3)
+    monkeypatch.setattr(tasks.services, "price_assessments_recompute", lambda *, now: calls.append("prices") or 5)
+    assert tasks.dealer_scores_task.delay().get() == 3
+    assert tasks.price_assessments_task.delay().get() == 5
+    with sweep_lock("insights.dealer_scores"):  # a run still working: the next one skips
+        assert tasks.dealer_scores_task.delay().get() is None
+    assert calls == ["scores", "prices"]

@@ -135,11 +135,3 @@ def test_survey_task_sends_due_surveys_once(buyer, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         assert run(survey_schedule_sweep_task, sh(2026, 3, 8, 11))["send_batches"] == 0
     assert kinds(recipient=buyer, kind="survey.invitation") == ["survey.invitation"]
-
-
-def test_a_missing_service_is_skipped_not_crashed(monkeypatch):
-    from core import tasks as core_tasks
-
-    assert core_tasks.optional_service("no_such_app.services", "sweep") is None
-    assert core_tasks.optional_service("complaints.services", "no_such_sweep") is None
-    assert core_tasks.run_locked_sweep("x", None) is None
