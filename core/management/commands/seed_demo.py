@@ -2,7 +2,7 @@
 
 Each app may ship a ``demo.py`` with ``seed(*, stdout, rng)``; they run in INSTALLED_APPS order
 (accounts before marketplace before inspections ...), so later apps build on earlier data without
-this command importing any app directly. Running it twice creates nothing new.
+this command importing any app directly (apps are discovered like the admin discovers ``admin.py``). Running it twice creates nothing new.
 """
 
 import random
@@ -11,6 +11,7 @@ from importlib import import_module
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 
 class Command(BaseCommand):
@@ -23,12 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args, cars: int, seed: int, **options):
         rng = random.Random(seed)
         for config in apps.get_app_configs():
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
+            if not module_has_submodule(config.module, "demo"):
                 continue
+            module = import_module(f"{config.name}.demo")
             self.stdout.write(f"Seeding {config.label} …")
             with transaction.atomic():
                 module.seed(stdout=self.stdout, rng=rng, cars=cars)
