@@ -180,7 +180,7 @@ class Listing(StatusMachine):
     def has_published_report(self) -> bool:
         """True when the inspections app has published a report for this car (reverse accessor only)."""
         reports = getattr(self.vehicle, "inspection_reports", None)
-        return bool(reports is not None and reports.filter(status="published").exists())
+        return bool(reports is not None and reports.filter(status=reports.model.Status.PUBLISHED).exists())
 
     @property
     def cover_photo(self):

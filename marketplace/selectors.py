@@ -183,7 +183,7 @@ def reservation_exists(conversation: Conversation) -> bool:
     orders = getattr(conversation.listing, "orders", None)
     if orders is None:
         return False
-    return orders.exclude(status="cancelled").filter(buyer_id=conversation.buyer_id).exists()
+    return orders.exclude(status=orders.model.Status.CANCELLED).filter(buyer_id=conversation.buyer_id).exists()
 
 
 def message_text_for(message: Message, *, viewer, reservation: bool | None = None) -> str:

@@ -11,11 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import is_buyer, is_dealer, is_platform_staff
 from core.errors import DomainError, InvalidTransition, PermissionDeniedError
 from core.images import process_upload
 from core.statemachine import audit
-from notifications.services import notify
+from notifications.kinds import localized
+from notifications.services import Notice, notify, notify_many
 
+from . import notices
 from .models import Conversation, Favourite, Listing, ListingPhoto, Message, Vehicle
 
 MAX_PHOTOS = 20
@@ -54,7 +57,7 @@ class ReportRequired(DomainError):
 def _require_owner(listing: Listing, actor) -> None:
     if actor is None:
         return
-    if actor.pk != listing.dealer_id and not getattr(actor, "is_platform_staff", False):
+    if actor.pk != listing.dealer_id and not is_platform_staff(actor):
         raise PermissionDeniedError(_("Only the dealer who posted this car can change it."), code="not_owner")
 
 
@@ -69,7 +72,7 @@ def _check_vin_free(vin: str, *, exclude_listing: Listing | None = None) -> None
 @transaction.atomic
 def listing_create(*, dealer, vehicle_data: dict, price: Decimal, description: str = "") -> Listing:
     """A dealer posts a car as a draft. Refuses implausible data and a VIN that is already on sale."""
-    if not getattr(dealer, "is_dealer", False):
+    if not is_dealer(dealer):
         raise PermissionDeniedError(_("Only dealers can post cars."), code="not_dealer")
     vehicle = Vehicle(**{k: v for k, v in vehicle_data.items() if k in VEHICLE_FIELDS})
     listing = Listing(dealer=dealer, price=price, description=description, status=Listing.Status.DRAFT)
@@ -130,40 +133,56 @@ def listing_set_price(*, listing: Listing, actor, price: Decimal) -> Listing:
     listing.save(update_fields=["price", "updated_at"])
     audit(listing, action="price_changed", actor=actor, note=f"{old} → {listing.price}")
     if listing.price < old and listing.status == Listing.Status.PUBLISHED:
-        url = reverse("marketplace:detail", args=[listing.pk])
-        for favourite in listing.favourites.select_related("user"):
-            notify(
-                favourite.user,
-                "favourite_price_drop",
-                f"favourite-price-drop:{listing.pk}:{listing.price}:{favourite.user_id}",
-                subject=_("Price drop: %(car)s is now ¥%(price)s") % {"car": listing.title, "price": f"{listing.price:,.0f}"},
-                body=_("A car you saved dropped from ¥%(old)s to ¥%(new)s.")
-                % {"old": f"{old:,.0f}", "new": f"{listing.price:,.0f}"},
-                url=url,
-            )
+        _tell_favourites_of_price_drop(listing, old=old)
     return listing
 
 
-def _locked(listing: Listing) -> Listing:
+def _tell_favourites_of_price_drop(listing: Listing, *, old: Decimal) -> None:
+    """Every buyer who saved the car hears of the new price once (the key carries the price)."""
+    url = reverse("marketplace:detail", args=[listing.pk])
+    new = f"{listing.price:,.0f}"
+    params = {"car": localized(lambda: listing.title), "price": new, "old": f"{old:,.0f}", "new": new}
+    notify_many(
+        Notice(
+            favourite.user,
+            notices.PRICE_DROP,
+            f"favourite-price-drop:{listing.pk}:{listing.price}:{favourite.user_id}",
+            params=params,
+            url=url,
+        )
+        for favourite in listing.favourites.select_related("user")
+    )
+
+
+def _locked_own(listing: Listing, actor) -> Listing:
+    """The listing's row, locked, after checking that ``actor`` may move it (its dealer or staff)."""
+    _require_owner(listing, actor)
     return Listing.objects.select_for_update().select_related("vehicle").get(pk=listing.pk)
+
+
+def _dealer_move(listing: Listing, locked: Listing, to_status: str, *, actor, **fields) -> Listing:
+    """Move the locked row along the map (an audit row is written), save it, and let the caller's instance
+    see the new state."""
+    locked.transition_to(to_status, actor=actor)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", *fields, "updated_at"])
+    for name in ("status", *fields):
+        setattr(listing, name, getattr(locked, name))
+    return locked
 
 
 @transaction.atomic
 def listing_submit_for_inspection(*, listing: Listing, actor) -> Listing:
     """Draft → awaiting inspection (the dealer asks an inspector to check the car)."""
-    _require_owner(listing, actor)
-    locked = _locked(listing)
-    locked.transition_to(Listing.Status.AWAITING_INSPECTION, actor=actor)
-    locked.save(update_fields=["status", "updated_at"])
-    listing.status = locked.status
-    return locked
+    locked = _locked_own(listing, actor)
+    return _dealer_move(listing, locked, Listing.Status.AWAITING_INSPECTION, actor=actor)
 
 
 @transaction.atomic
 def listing_publish(*, listing: Listing, actor) -> Listing:
     """Put a car on sale. Refused unless the inspections app has published a report for the vehicle."""
-    _require_owner(listing, actor)
-    locked = _locked(listing)
+    locked = _locked_own(listing, actor)
     if locked.status in (Listing.Status.RESERVED, Listing.Status.SOLD):
         # Those go back on sale only through their order (reservation cancelled or expired, car returned),
         # never from the dealer's list: the buyer's order would be left pointing at a car on sale.
@@ -175,35 +194,23 @@ def listing_publish(*, listing: Listing, actor) -> Listing:
         raise ReportRequired(
             _("This car cannot be published yet: it needs a published inspection report."), code="report_required"
         )
-    locked.transition_to(Listing.Status.PUBLISHED, actor=actor)
-    locked.published_at = timezone.now()
-    locked.save(update_fields=["status", "published_at", "updated_at"])
-    listing.status, listing.published_at = locked.status, locked.published_at
-    return locked
+    return _dealer_move(listing, locked, Listing.Status.PUBLISHED, actor=actor, published_at=timezone.now())
 
 
 @transaction.atomic
 def listing_withdraw(*, listing: Listing, actor) -> Listing:
     """Take a car off sale (any state the map allows: draft, awaiting inspection, published)."""
-    _require_owner(listing, actor)
-    locked = _locked(listing)
-    locked.transition_to(Listing.Status.WITHDRAWN, actor=actor)
-    locked.save(update_fields=["status", "updated_at"])
-    listing.status = locked.status
-    return locked
+    locked = _locked_own(listing, actor)
+    return _dealer_move(listing, locked, Listing.Status.WITHDRAWN, actor=actor)
 
 
 @transaction.atomic
 def listing_back_to_draft(*, listing: Listing, actor) -> Listing:
     """Withdrawn or awaiting inspection → draft, to correct the car's facts; the VIN must still be free."""
-    _require_owner(listing, actor)
-    locked = _locked(listing)
+    locked = _locked_own(listing, actor)
     if locked.status == Listing.Status.WITHDRAWN:
         _check_vin_free(locked.vehicle.vin, exclude_listing=locked)
-    locked.transition_to(Listing.Status.DRAFT, actor=actor)
-    locked.save(update_fields=["status", "updated_at"])
-    listing.status = locked.status
-    return locked
+    return _dealer_move(listing, locked, Listing.Status.DRAFT, actor=actor)
 
 
 # --- moves driven by an order (contracts calls these; marketplace owns the map) ----------------------
@@ -279,9 +286,8 @@ def _delete_files(photo: ListingPhoto) -> None:
 @transaction.atomic
 def photo_add(*, listing: Listing, actor, file) -> ListingPhoto:
     """Store an upload as metadata-free JPEGs (original, display, thumbnail); the first photo is the cover."""
-    _require_owner(listing, actor)
-    listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    if listing.status in (Listing.Status.SOLD,):
+    listing = _locked_own(listing, actor)
+    if listing.status == Listing.Status.SOLD:
         raise DomainError(_("Photos of a sold car cannot be changed."), code="sold")
     count = listing.photos.count()
     if count >= MAX_PHOTOS:
@@ -342,7 +348,7 @@ def photo_make_cover(*, photo: ListingPhoto, actor) -> None:
 @transaction.atomic
 def favourite_add(*, user, listing: Listing) -> Favourite:
     """Save a car (buyers only); saving it twice is harmless."""
-    if not getattr(user, "is_buyer", False):
+    if not is_buyer(user):
         raise PermissionDeniedError(_("Only buyer accounts can save favourites."), code="not_buyer")
     if listing.status != Listing.Status.PUBLISHED:
         raise DomainError(_("This car is no longer on sale."), code="not_on_sale")
@@ -354,13 +360,14 @@ def favourite_add(*, user, listing: Listing) -> Favourite:
 
 @transaction.atomic
 def favourite_remove(*, user, listing: Listing) -> None:
+    """Forget a saved car (only the user's own favourite; removing one that is not there is harmless)."""
     Favourite.objects.filter(user=user, listing=listing).delete()
 
 
 @transaction.atomic
 def conversation_start(*, listing: Listing, buyer, body: str) -> Conversation:
     """A buyer asks the dealer about a car: one thread per buyer and listing, reused if it exists."""
-    if not getattr(buyer, "is_buyer", False):
+    if not is_buyer(buyer):
         raise PermissionDeniedError(_("Sign in with a buyer account to ask the dealer."), code="not_buyer")
     if listing.status not in (Listing.Status.PUBLISHED, Listing.Status.RESERVED, Listing.Status.SOLD):
         raise DomainError(_("This car is not on sale."), code="not_on_sale")
@@ -390,12 +397,12 @@ def message_send(*, conversation: Conversation, sender, body: str) -> Message:
     recipient = conversation.dealer if sender.pk == conversation.buyer_id else conversation.buyer
     from .selectors import message_text_for  # masking depends on the recipient
 
+    listing = conversation.listing
     notify(
         recipient,
-        "marketplace_message",
+        notices.MESSAGE,
         f"marketplace-message:{message.pk}",
-        subject=_("New message about %(car)s") % {"car": conversation.listing.title},
-        body=message_text_for(message, viewer=recipient),
+        params={"car": localized(lambda: listing.title), "text": message_text_for(message, viewer=recipient)},
         url=reverse("marketplace:conversation", args=[conversation.pk]),
     )
     return message

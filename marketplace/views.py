@@ -14,9 +14,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from accounts.roles import BuyerRequiredMixin, DealerRequiredMixin
 from core.errors import DomainError
 
 from . import catalogue, selectors, services, session_lists
@@ -32,24 +34,16 @@ RECENT_COOKIE_SALT = "marketplace.recent"
 # --- small mixins ---------------------------------------------------------------------------------
 
 
-class DealerRequiredMixin(LoginRequiredMixin):
-    """Dealer workspace: signed-in dealers only; objects are always looked up among the dealer's own cars."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_dealer:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+class OwnListingMixin(DealerRequiredMixin):
+    """Dealer workspace pages about one car: it is looked up among the dealer's own cars only, so another
+    dealer's car is a 404 (after ``DealerRequiredMixin`` has refused anybody who is not a dealer)."""
 
     def get_listing(self) -> Listing:
-        return get_object_or_404(Listing.objects.owned_by(self.request.user).select_related("vehicle"), pk=self.kwargs["pk"])
-
-
-class BuyerRequiredMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_buyer:
-            messages.error(request, _("Favourites and messages to dealers are for buyer accounts."))
-            return redirect(safe_next(request, reverse("marketplace:browse")))
-        return super().dispatch(request, *args, **kwargs)
+        if not hasattr(self, "_listing"):
+            self._listing = get_object_or_404(
+                Listing.objects.owned_by(self.request.user).select_related("vehicle"), pk=self.kwargs["pk"]
+            )
+        return self._listing
 
 
 def safe_next(request, default: str) -> str:
@@ -255,11 +249,9 @@ class AskDealerView(BuyerRequiredMixin, View):
     def post(self, request, pk):
         listing = get_object_or_404(Listing.objects.viewable(), pk=pk)
         form = MessageForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Write a message first."))
-            return redirect("marketplace:detail", pk=pk)
+        body = form.cleaned_data["body"] if form.is_valid() else ""  # the service refuses an empty message
         try:
-            conversation = services.conversation_start(listing=listing, buyer=request.user, body=form.cleaned_data["body"])
+            conversation = services.conversation_start(listing=listing, buyer=request.user, body=body)
         except DomainError as error:
             messages.error(request, str(error))
             return redirect("marketplace:detail", pk=pk)
@@ -323,11 +315,11 @@ class ConversationDetailView(LoginRequiredMixin, FormView):
 
 # --- dealer workspace -----------------------------------------------------------------------------
 
-ACTIONS = {
-    "submit": (services.listing_submit_for_inspection, _("Sent for inspection.")),
-    "publish": (services.listing_publish, _("The car is on sale.")),
-    "withdraw": (services.listing_withdraw, _("The car was withdrawn.")),
-    "draft": (services.listing_back_to_draft, _("The car is a draft again; you can correct its facts.")),
+ACTIONS = {  # lazy: the message is translated in the language of the request, not at import
+    "submit": (services.listing_submit_for_inspection, gettext_lazy("Sent for inspection.")),
+    "publish": (services.listing_publish, gettext_lazy("The car is on sale.")),
+    "withdraw": (services.listing_withdraw, gettext_lazy("The car was withdrawn.")),
+    "draft": (services.listing_back_to_draft, gettext_lazy("The car is a draft again; you can correct its facts.")),
 }
 
 
@@ -388,24 +380,17 @@ class ListingCreateView(ListingFormMixin, FormView):
         return redirect("marketplace:listing_photos", pk=listing.pk)
 
 
-class ListingUpdateView(ListingFormMixin, FormView):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_dealer:
-            self.listing = self.get_listing()
-        return super().dispatch(request, *args, **kwargs)
-
+class ListingUpdateView(OwnListingMixin, ListingFormMixin, FormView):
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["listing"] = self.listing
-        return kwargs
+        return {**super().get_form_kwargs(), "listing": self.get_listing()}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(listing=self.listing, **kwargs)
+        return super().get_context_data(listing=self.get_listing(), **kwargs)
 
     def form_valid(self, form):
         try:
             services.listing_update(
-                listing=self.listing,
+                listing=self.get_listing(),
                 actor=self.request.user,
                 vehicle_data=None if form.facts_locked else form.vehicle_data(),
                 price=form.cleaned_data["price"],
@@ -417,7 +402,7 @@ class ListingUpdateView(ListingFormMixin, FormView):
         return redirect("marketplace:my_cars")
 
 
-class ListingActionView(DealerRequiredMixin, View):
+class ListingActionView(OwnListingMixin, View):
     """POST action=submit|publish|withdraw|draft|delete on one of the dealer's own cars."""
 
     def post(self, request, pk):
@@ -438,32 +423,26 @@ class ListingActionView(DealerRequiredMixin, View):
         return HttpResponseRedirect(safe_next(request, reverse("marketplace:my_cars")))
 
 
-class ListingPhotosView(DealerRequiredMixin, FormView):
+class ListingPhotosView(OwnListingMixin, FormView):
     template_name = "marketplace/listing_photos.html"
     form_class = PhotoUploadForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_dealer:
-            self.listing = self.get_listing()
-        return super().dispatch(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(listing=self.listing, photos=list(self.listing.photos.order_by("position", "pk")))
-        return context
+        listing = self.get_listing()
+        return super().get_context_data(listing=listing, photos=list(listing.photos.order_by("position", "pk")), **kwargs)
 
     def form_valid(self, form):
-        added = 0
+        listing, added = self.get_listing(), 0
         for upload in form.cleaned_data["photos"]:
             try:
-                services.photo_add(listing=self.listing, actor=self.request.user, file=upload)
+                services.photo_add(listing=listing, actor=self.request.user, file=upload)
                 added += 1
             except (DomainError, ValidationError) as error:
                 message = error.messages[0] if isinstance(error, ValidationError) else str(error)
                 messages.error(self.request, f"{upload.name}: {message}")
         if added:
             messages.success(self.request, _("%(n)d photo(s) added.") % {"n": added})
-        return redirect("marketplace:listing_photos", pk=self.listing.pk)
+        return redirect("marketplace:listing_photos", pk=listing.pk)
 
 
 class PhotoActionView(DealerRequiredMixin, View):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image
 
 from core.errors import DomainError, InvalidTransition, PermissionDeniedError
-from marketplace import services
+from marketplace import notices, services
 from marketplace.models import Listing, ListingPhoto
 from marketplace.tests.factories import ListingFactory, VehicleFactory, vin_with_check_digit
 from notifications.models import Notification
@@ -160,9 +160,24 @@ def test_a_price_drop_notifies_each_favouriter_exactly_once(dealer, buyer, other
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("95000"))
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("96000"))  # a rise: no notice
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("95000"))  # same drop again: deduped
-    notes = Notification.objects.filter(kind="favourite_price_drop")
+    notes = Notification.objects.filter(kind=notices.PRICE_DROP.code)
     assert sorted(notes.values_list("recipient__username", flat=True)) == ["buyer", "otherbuyer"]
     assert notes.get(recipient=buyer).dedupe_key == f"favourite-price-drop:{listing.pk}:95000:{buyer.pk}"
+
+
+def test_a_price_drop_reads_in_the_language_of_whoever_reads_it(dealer, buyer):
+    listing = ListingFactory(
+        dealer=dealer, price=Decimal("100000"), vehicle=VehicleFactory(make="Toyota", model="Corolla", year=2021)
+    )
+    services.favourite_add(user=buyer, listing=listing)
+    services.listing_set_price(listing=listing, actor=dealer, price=Decimal("95000"))
+    note = Notification.objects.get(recipient=buyer, kind=notices.PRICE_DROP.code)
+    assert note.subject == "" and note.params  # stored as kind + parameters, not as text
+    assert note.render("en") == (
+        "Price drop: 2021 Toyota Corolla is now ¥95,000",
+        "A car you saved dropped from ¥100,000 to ¥95,000.",
+    )
+    assert note.render("zh-hans") == ("降价提醒：2021 丰田 卡罗拉 现价 ¥95,000", "您收藏的车辆从 ¥100,000 降至 ¥95,000。")
 
 
 def test_favourites_are_for_buyers_only(dealer, other_dealer):
@@ -208,8 +223,9 @@ def test_a_message_to_a_stranger_masks_phone_numbers_until_a_reservation(dealer,
     message = conversation.messages.get()
     assert message_text_for(message, viewer=buyer) == "Call me on 138 1234 5678 please"
     assert "138****5678" in message_text_for(message, viewer=dealer)
-    note = Notification.objects.get(recipient=dealer, kind="marketplace_message")
-    assert "138****5678" in note.body
+    note = Notification.objects.get(recipient=dealer, kind=notices.MESSAGE.code)
+    assert "138****5678" in note.render("en")[1] and "5678" in note.render("zh-hans")[1]
+    assert "1234" not in note.render("zh-hans")[1]
     order_model = apps.get_model("contracts", "Order")
     order_model.objects.create(buyer=buyer, listing=listing, agreed_price=listing.price)
     assert message_text_for(message, viewer=dealer) == "Call me on 138 1234 5678 please"
@@ -221,7 +237,10 @@ def test_a_reply_notifies_the_buyer_and_marks_unread(dealer, buyer):
     assert conversation.unread_for(dealer) and not conversation.unread_for(buyer)
     services.message_send(conversation=conversation, sender=dealer, body="Yes, come by on Saturday.")
     assert conversation.unread_for(buyer)
-    assert Notification.objects.filter(recipient=buyer, kind="marketplace_message").count() == 1
+    assert Notification.objects.filter(recipient=buyer, kind=notices.MESSAGE.code).count() == 1
+    subject_en, _body = Notification.objects.get(recipient=buyer).render("en")
+    subject_zh, _body = Notification.objects.get(recipient=buyer).render("zh-hans")
+    assert subject_en.startswith("New message about") and subject_zh.startswith("关于")
 
 
 def test_a_third_party_cannot_post_into_a_thread(dealer, buyer, other_buyer):

@@ -269,7 +269,27 @@ def test_a_buyer_saves_a_favourite_and_sees_it_listed(client, buyer, cars):
 
 
 def test_favourites_page_requires_sign_in(client):
-    assert client.get(reverse("marketplace:favourites")).status_code == 302
+    response = client.get(reverse("marketplace:favourites"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_dealer_on_the_buyer_pages_is_refused_with_403_and_nothing_is_saved(client, dealer, other_dealer):
+    listing = ListingFactory(dealer=dealer)
+    client.force_login(other_dealer)
+    assert client.get(reverse("marketplace:favourites")).status_code == 403
+    assert client.post(reverse("marketplace:favourite", args=[listing.pk])).status_code == 403
+    assert client.post(reverse("marketplace:ask", args=[listing.pk]), {"body": "Hello"}).status_code == 403
+    assert not Favourite.objects.exists() and not Conversation.objects.exists()
+
+
+def test_the_favourite_button_is_offered_to_buyers_and_visitors_only(client, buyer, other_dealer):
+    listing = ListingFactory()
+    action = f'action="{reverse("marketplace:favourite", args=[listing.pk])}"'
+    assert action in client.get(reverse("marketplace:detail", args=[listing.pk])).content.decode()
+    client.force_login(buyer)
+    assert action in client.get(reverse("marketplace:detail", args=[listing.pk])).content.decode()
+    client.force_login(other_dealer)
+    assert action not in client.get(reverse("marketplace:detail", args=[listing.pk])).content.decode()
 
 
 # --- dealer workspace scoping ----------------------------------------------------------------------
@@ -347,9 +367,27 @@ def test_another_dealer_gets_404_on_every_edit_delete_and_photo_action(client, d
     assert ListingPhoto.objects.filter(pk=photo.pk).exists()
 
 
-def test_buyers_cannot_open_the_dealer_workspace(client, buyer):
+def test_a_buyer_in_the_dealer_workspace_is_refused_with_403(client, buyer, dealer, jpeg):
+    listing = ListingFactory(dealer=dealer, status=Listing.Status.DRAFT)
+    photo = services.photo_add(listing=listing, actor=dealer, file=jpeg())
     client.force_login(buyer)
-    assert client.get(reverse("marketplace:my_cars")).status_code == 404
+    for url in (
+        reverse("marketplace:my_cars"),
+        reverse("marketplace:listing_create"),
+        reverse("marketplace:listing_edit", args=[listing.pk]),
+        reverse("marketplace:listing_photos", args=[listing.pk]),
+    ):
+        assert client.get(url).status_code == 403, url
+    assert client.post(reverse("marketplace:listing_action", args=[listing.pk]), {"action": "delete"}).status_code == 403
+    assert client.post(reverse("marketplace:photo_action", args=[photo.pk]), {"action": "delete"}).status_code == 403
+    assert Listing.objects.filter(pk=listing.pk).exists() and ListingPhoto.objects.filter(pk=photo.pk).exists()
+
+
+def test_the_dealer_workspace_sends_visitors_to_sign_in(client, dealer):
+    listing = ListingFactory(dealer=dealer, status=Listing.Status.DRAFT)
+    for url in (reverse("marketplace:my_cars"), reverse("marketplace:listing_edit", args=[listing.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")), url
 
 
 def test_publishing_without_a_report_shows_a_clear_message(client, dealer):
