@@ -1,30 +1,36 @@
 from django.db import models
 
+from accounts.roles import is_platform_staff
+
 
 class InspectionReportQuerySet(models.QuerySet):
     def public(self):
         """Versions anyone may read: the current published one and the superseded history."""
-        return self.filter(status__in=["published", "superseded"])
+        S = self.model.Status
+        return self.filter(status__in=[S.PUBLISHED, S.SUPERSEDED])
 
     def published(self):
-        return self.filter(status="published")
+        return self.filter(status=self.model.Status.PUBLISHED)
 
     def visible_to(self, user):
         """Public versions for everyone; drafts only for their inspector and platform staff."""
-        if user.is_authenticated and (user.is_staff or getattr(user, "role", "") == "staff"):
+        if is_platform_staff(user):
             return self.all()
-        if user.is_authenticated:
-            return self.filter(models.Q(status__in=["published", "superseded"]) | models.Q(status="draft", inspector=user))
-        return self.public()
+        if not user.is_authenticated:
+            return self.public()
+        S = self.model.Status
+        return self.filter(models.Q(status__in=[S.PUBLISHED, S.SUPERSEDED]) | models.Q(status=S.DRAFT, inspector=user))
 
     def drafts_of(self, inspector):
-        return self.filter(status="draft", inspector=inspector)
+        return self.filter(status=self.model.Status.DRAFT, inspector=inspector)
 
 
 class InspectionRequestQuerySet(models.QuerySet):
     def pending(self):
-        return self.filter(status__in=["open", "taken"])
+        """Requests still to be done: waiting in the queue or being inspected (one per car at most)."""
+        S = self.model.Status
+        return self.filter(status__in=[S.OPEN, S.TAKEN])
 
     def queue(self):
         """Requests no inspector has taken yet, oldest first."""
-        return self.filter(status="open").order_by("created_at", "pk")
+        return self.filter(status=self.model.Status.OPEN).order_by("created_at", "pk")

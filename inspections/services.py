@@ -15,12 +15,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.roles import is_inspector
 from core.errors import DomainError, PermissionDeniedError
 from core.statemachine import audit
 from marketplace.models import Listing, Vehicle
-from notifications.services import notify
+from notifications.kinds import localized
+from notifications.services import Notice, notify_many
 
-from . import scoring
+from . import notices, scoring
 from .models import ChecklistItemDefinition, InspectionItem, InspectionReport, InspectionRequest
 
 REPORT_FIELDS = ("inspected_at", "odometer_km", "location", "summary", "correction_reason")
@@ -43,7 +45,7 @@ class InvalidFinding(DomainError):
 
 def _require_inspector(actor) -> None:
     """Only certified inspectors write reports; dealers, buyers and staff never do."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != User.Role.INSPECTOR:
+    if not is_inspector(actor):
         raise PermissionDeniedError(_("Only a certified inspector can write inspection reports."), code="not_inspector")
 
 
@@ -90,17 +92,18 @@ def request_create(*, listing: Listing, actor, note: str = "") -> InspectionRequ
         listing=listing, vehicle_id=listing.vehicle_id, requested_by=actor, note=note[:300]
     )
     audit(request, action="requested", actor=actor, to_status=request.status)
-    url = reverse("inspections:workspace")
-    for inspector in User.objects.filter(role=User.Role.INSPECTOR, is_active=True):
-        notify(
+    vehicle = listing.vehicle
+    params = {"car": localized(lambda: str(vehicle)), "dealer": actor.display_name, "city": vehicle.city}
+    notify_many(
+        Notice(
             inspector,
-            "inspection_requested",
+            notices.REQUESTED,
             f"inspection-request-{request.pk}-to-{inspector.pk}",
-            subject=_("New inspection request: %(car)s") % {"car": listing.vehicle},
-            body=_("%(dealer)s asks for an inspection of %(car)s in %(city)s.")
-            % {"dealer": actor.display_name, "car": listing.vehicle, "city": listing.vehicle.city},
-            url=url,
+            params=params,
+            url=reverse("inspections:workspace"),
         )
+        for inspector in User.objects.filter(role=User.Role.INSPECTOR, is_active=True)
+    )
     return request
 
 
@@ -434,17 +437,20 @@ def report_publish(*, report: InspectionReport, actor) -> InspectionReport:
     if request is not None:
         request.transition_to(InspectionRequest.Status.DONE, actor=actor)
         request.save(update_fields=["status", "updated_at"])
-    for listing in Listing.objects.filter(vehicle_id=report.vehicle_id, status__in=Listing.ACTIVE_STATUSES).select_related(
-        "dealer"
-    ):
-        notify(
+    vehicle = report.vehicle
+    params = {"car": localized(lambda: str(vehicle)), "grade": report.grade, "v": report.version}
+    notify_many(
+        Notice(
             listing.dealer,
-            "inspection_published",
+            notices.REPORT_PUBLISHED,
             f"inspection-report-{report.pk}-published-to-{listing.dealer_id}",
-            subject=_("Inspection report published: %(car)s (grade %(grade)s)") % {"car": report.vehicle, "grade": report.grade},
-            body=_("Version %(v)s of the inspection report is now shown on your listing.") % {"v": report.version},
+            params=params,
             url=reverse("inspections:report_detail", args=[report.pk]),
         )
+        for listing in Listing.objects.filter(vehicle_id=report.vehicle_id, status__in=Listing.ACTIVE_STATUSES).select_related(
+            "dealer"
+        )
+    )
     return report
 
 
@@ -546,7 +552,7 @@ def scoring_verdicts(report: InspectionReport, sections) -> list[dict]:
             d = item.definition
             if d.kind == ChecklistItemDefinition.Kind.STRUCTURE:
                 evidence["accident"].append(item)
-            if d.evidence in ("flood", "fire"):
+            if d.evidence in (ChecklistItemDefinition.Evidence.FLOOD, ChecklistItemDefinition.Evidence.FIRE):
                 evidence[d.evidence].append(item)
     return [
         {"key": "accident", "label": _("Accident car"), "value": report.is_accident, "evidence": evidence["accident"]},

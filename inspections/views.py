@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -8,26 +7,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from accounts.roles import DealerRequiredMixin, InspectorRequiredMixin, is_inspector
 from core.errors import DomainError
 from marketplace.models import Listing
 
 from . import scoring, services
 from .diagram import damage_diagram_svg
 from .forms import CorrectionForm, ItemForm, ReportHeaderForm, RequestForm
-from .models import InspectionReport, InspectionRequest, Section
+from .models import InspectionItem, InspectionReport, InspectionRequest, Section
 from .selectors import report_with_items, sections_of, version_history
-
-
-class InspectorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Inspector workspace: other roles get 403."""
-
-    def test_func(self):
-        return self.request.user.is_inspector
-
-
-class DealerRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    def test_func(self):
-        return self.request.user.is_dealer
 
 
 class WorkspaceView(InspectorRequiredMixin, TemplateView):
@@ -72,8 +60,8 @@ class DraftMixin(InspectorRequiredMixin):
         for item in report.items.select_related("definition").only("result", "definition__section"):
             c = counts.setdefault(item.definition.section, {"total": 0, "open": 0, "findings": 0})
             c["total"] += 1
-            c["open"] += item.result == "not_checked"
-            c["findings"] += item.result in ("minor", "major")
+            c["open"] += item.result == InspectionItem.Result.NOT_CHECKED
+            c["findings"] += item.result in (InspectionItem.Result.MINOR, InspectionItem.Result.MAJOR)
         return [
             {"key": s.value, "label": s.label, **counts.get(s.value, {"total": 0, "open": 0, "findings": 0})} for s in Section
         ]
@@ -181,11 +169,9 @@ class ReportCorrectView(InspectorRequiredMixin, View):
     def post(self, request, pk):
         report = get_object_or_404(InspectionReport.objects.published(), pk=pk)
         form = CorrectionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Say why the report needs a correction."))
-            return redirect("inspections:report_detail", pk=pk)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""  # the service asks for a reason
         try:
-            draft = services.report_correct(report=report, actor=request.user, reason=form.cleaned_data["reason"])
+            draft = services.report_correct(report=report, actor=request.user, reason=reason)
         except DomainError as exc:
             messages.error(request, str(exc))
             return redirect("inspections:report_detail", pk=pk)
@@ -241,18 +227,20 @@ class MyRequestsView(DealerRequiredMixin, ListView):
             Listing.objects.owned_by(self.request.user)
             .filter(status__in=[Listing.Status.DRAFT, Listing.Status.AWAITING_INSPECTION])
             .exclude(vehicle_id__in=pending)
-            .exclude(vehicle__inspection_reports__status="published")
+            .exclude(vehicle__inspection_reports__status=InspectionReport.Status.PUBLISHED)
             .select_related("vehicle")
         )
         return ctx
 
 
 class ReportVisibleMixin:
+    """Published and superseded versions for everyone; a draft only for its inspector and staff (404 otherwise)."""
+
+    def visible_reports(self):
+        return InspectionReport.objects.visible_to(self.request.user)
+
     def get_report(self) -> InspectionReport:
-        try:
-            return report_with_items(self.kwargs["pk"], InspectionReport.objects.visible_to(self.request.user))
-        except InspectionReport.DoesNotExist as exc:
-            raise Http404 from exc
+        return get_object_or_404(self.visible_reports().select_related("vehicle"), pk=self.kwargs["pk"])
 
 
 class ReportDetailView(ReportVisibleMixin, TemplateView):
@@ -260,7 +248,10 @@ class ReportDetailView(ReportVisibleMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        report = self.get_report()
+        try:
+            report = report_with_items(self.kwargs["pk"], self.visible_reports())
+        except InspectionReport.DoesNotExist as exc:
+            raise Http404 from exc
         sections = sections_of(report)
         user = self.request.user
         ctx.update(
@@ -270,7 +261,7 @@ class ReportDetailView(ReportVisibleMixin, TemplateView):
             verdicts=services.scoring_verdicts(report, sections),
             rule=scoring.__doc__,
             versions=version_history(report.vehicle_id),
-            can_correct=user.is_authenticated and user.is_inspector and report.status == InspectionReport.Status.PUBLISHED,
+            can_correct=is_inspector(user) and report.status == InspectionReport.Status.PUBLISHED,
             correction_form=CorrectionForm(),
             current=InspectionReport.objects.published().filter(vehicle_id=report.vehicle_id).only("pk", "version").first()
             if report.status == InspectionReport.Status.SUPERSEDED
@@ -283,17 +274,13 @@ class ReportHistoryView(ReportVisibleMixin, TemplateView):
     template_name = "inspections/report_history.html"
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        report = get_object_or_404(
-            InspectionReport.objects.visible_to(self.request.user).select_related("vehicle"), pk=self.kwargs["pk"]
-        )
-        ctx.update(report=report, versions=version_history(report.vehicle_id))
-        return ctx
+        report = self.get_report()
+        return super().get_context_data(report=report, versions=version_history(report.vehicle_id), **kwargs)
 
 
 class ReportPdfView(ReportVisibleMixin, View):
     def get(self, request, pk):
-        report = get_object_or_404(InspectionReport.objects.visible_to(request.user).select_related("vehicle"), pk=pk)
+        report = self.get_report()
         pdf = services.report_pdf(report=report)
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = f"inspection-{report.vehicle.vin}-v{report.version}.pdf"

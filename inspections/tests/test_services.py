@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from core.errors import DomainError, PermissionDeniedError
-from inspections import services
+from inspections import notices, services
 from inspections.models import InspectionItem, InspectionReport, InspectionRequest
 from inspections.tests.factories import draft_report, published_report, set_findings
 from marketplace.models import Listing
@@ -23,7 +23,16 @@ def test_dealer_request_moves_a_draft_listing_to_awaiting_inspection_and_tells_i
     listing.refresh_from_db()
     assert listing.status == Listing.Status.AWAITING_INSPECTION
     assert request.status == InspectionRequest.Status.OPEN
-    assert inspector.notifications.filter(kind="inspection_requested").count() == 1
+    note = inspector.notifications.get(kind=notices.REQUESTED.code)
+    car = str(listing.vehicle)
+    assert note.render("en") == (
+        f"New inspection request: {car}",
+        f"{dealer.display_name} asks for an inspection of {car} in {listing.vehicle.city}.",
+    )
+    assert note.render("zh-hans") == (
+        f"新的检测申请：{car}",
+        f"{dealer.display_name} 申请检测位于{listing.vehicle.city}的 {car}。",
+    )
 
 
 def test_only_the_owning_dealer_can_request_an_inspection(listing, other_dealer, buyer):
@@ -108,7 +117,9 @@ def test_publishing_writes_grade_and_verdicts_to_the_listing_and_publishes_it(de
     assert report.status == "published" and report.grade == 5
     assert (listing.inspection_grade, listing.is_accident, listing.is_flood, listing.is_fire) == (5, True, True, False)
     assert listing.status == Listing.Status.PUBLISHED
-    assert dealer.notifications.filter(kind="inspection_published").exists()
+    note = dealer.notifications.get(kind=notices.REPORT_PUBLISHED.code)
+    assert note.render("en")[0].endswith("(grade 5)") and note.render("zh-hans")[0].endswith("（5 级）")
+    assert note.render("zh-hans")[1] == "第 1 版检测报告现已显示在您的车源页面。"
 
 
 def test_the_publish_gate_refuses_a_listing_without_a_published_report(dealer, inspector):

@@ -45,6 +45,21 @@ def test_buyers_and_inspectors_cannot_request_inspections(client, buyer, inspect
         assert client.post(reverse("inspections:request_create", args=[listing.pk])).status_code == 403
 
 
+def test_the_dealers_request_list_refuses_other_roles_with_403_and_visitors_go_to_sign_in(client, buyer, inspector):
+    url = reverse("inspections:my_requests")
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    for user in (buyer, inspector):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+
+
+def test_a_staff_label_without_the_admin_flag_does_not_open_drafts(client, inspector, listing):
+    report = draft_report(vehicle=listing.vehicle, listing=listing, inspector=inspector)
+    client.force_login(make_user("labelled", "staff"))
+    assert client.get(reverse("inspections:report_detail", args=[report.pk])).status_code == 404
+
+
 def test_workspace_is_for_inspectors_only(client, dealer, buyer, inspector, listing):
     for user in (dealer, buyer):
         client.force_login(user)
