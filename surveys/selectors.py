@@ -3,47 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import reduce
-from operator import or_
 
+from django.apps import apps
 from django.db.models import Count, Min, Q
 from django_celery_beat.models import PeriodicTask
 
 from core.models import OutboxMessage
+from notifications.kinds import all_kinds
 from notifications.models import Notification
 
 from .models import Survey
 
-# Notification kinds the clocks produce contain one of these (apps name kinds "<app>.<what>").
-CLOCK_KIND_MARKERS = (
-    "remind",
-    "escalat",
-    "breach",
-    "expire",
-    "expiring",
-    "survey.",
-    "window",
-    "warranty_end",
-    "extension",
-    "guarantee",
-)
 
-
-def clock_notifications_q() -> Q:
-    return reduce(or_, (Q(kind__icontains=marker) for marker in CLOCK_KIND_MARKERS))
+def clock_kinds() -> list:
+    """The notification kinds the clocks produce, as the apps declare them (``notice_kind(..., clock=True)``)."""
+    return [kind for kind in all_kinds() if kind.clock]
 
 
 def recent_clock_notifications(*, kind: str = "", limit: int = 30):
-    """The latest reminders, escalations, expiries, guarantee notices and survey messages."""
-    qs = Notification.objects.filter(clock_notifications_q())
+    """The latest reminders, escalations, expiries, guarantee notices and survey messages (all, or one kind)."""
+    qs = Notification.objects.filter(kind__in=[k.code for k in clock_kinds()])
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("recipient").order_by("-created_at", "-pk")[:limit]
 
 
-def clock_notification_kinds() -> list[tuple[str, int]]:
-    rows = Notification.objects.filter(clock_notifications_q()).values("kind").annotate(n=Count("pk")).order_by("kind")
-    return [(row["kind"], row["n"]) for row in rows]
+def clock_notification_kinds() -> list[dict]:
+    """The clock kinds by app (readable names, for the filter), each with how many notifications it produced."""
+    kinds = clock_kinds()
+    counts = dict(Notification.objects.filter(kind__in=[k.code for k in kinds]).values_list("kind").annotate(n=Count("pk")))
+    groups: dict[str, list[dict]] = {}
+    for k in kinds:
+        groups.setdefault(k.group, []).append({"code": k.code, "label": str(k.label), "count": counts.get(k.code, 0)})
+    return [
+        {"name": _app_name(group), "kinds": sorted(rows, key=lambda row: row["label"])}
+        for group, rows in sorted(groups.items(), key=lambda item: _app_name(item[0]))
+    ]
+
+
+def _app_name(label: str) -> str:
+    try:
+        return str(apps.get_app_config(label).verbose_name)
+    except LookupError:
+        return label
 
 
 def survey_results(*, since: dt.datetime | None = None) -> dict:

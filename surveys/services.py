@@ -27,8 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from notifications.kinds import day, localized
 from notifications.services import notify
 
+from . import notices
 from .models import VALID_FOR, Survey
 
 logger = logging.getLogger(__name__)
@@ -123,20 +125,29 @@ def survey_plan_for_delivery(*, order, now: dt.datetime | None = None) -> list[S
     return planned
 
 
-def _not_planned(model, kind: str):
-    return ~Exists(
-        Survey.objects.filter(kind=kind, subject_type=ContentType.objects.get_for_model(model), subject_id=OuterRef("pk"))
+def _unplanned(queryset, kind: str, *, moment: str, since: dt.datetime, now: dt.datetime, limit: int):
+    """Rows of ``queryset`` whose ``moment`` lies between ``since`` and ``now`` and that have no survey of
+    ``kind`` yet, oldest first (at most ``limit``)."""
+    planned = Survey.objects.filter(
+        kind=kind, subject_type=ContentType.objects.get_for_model(queryset.model), subject_id=OuterRef("pk")
+    )
+    return queryset.filter(**{f"{moment}__gte": since, f"{moment}__lte": now}).filter(~Exists(planned)).order_by(moment)[:limit]
+
+
+def _plan_each(kind: str, rows: Iterable[tuple]) -> int:
+    """Plan one survey of ``kind`` per (subject, respondent, due_at, dealer, order); how many are new."""
+    return sum(
+        bool(survey_plan(kind=kind, subject=subject, respondent=respondent, due_at=due_at, dealer=dealer, order=order))
+        for subject, respondent, due_at, dealer, order in rows
     )
 
 
 def _plan_missing_deliveries(*, now: dt.datetime, limit: int) -> int:
     from contracts.models import Order
 
-    orders = (
-        Order.objects.filter(status=Order.Status.DELIVERED, delivered_at__gte=now - CATCH_UP, delivered_at__lte=now)
-        .filter(_not_planned(Order, Survey.Kind.RETURN_VISIT_180))
-        .select_related("buyer", "listing__dealer")
-        .order_by("delivered_at")[:limit]
+    delivered = Order.objects.filter(status=Order.Status.DELIVERED).select_related("buyer", "listing__dealer")
+    orders = _unplanned(
+        delivered, Survey.Kind.RETURN_VISIT_180, moment="delivered_at", since=now - CATCH_UP, now=now, limit=limit
     )
     return sum(len(survey_plan_for_delivery(order=order, now=now)) for order in orders)
 
@@ -144,77 +155,25 @@ def _plan_missing_deliveries(*, now: dt.datetime, limit: int) -> int:
 def _plan_closed_complaints(*, now: dt.datetime, limit: int) -> int:
     from complaints.models import Complaint
 
-    complaints = (
-        Complaint.objects.filter(status=Complaint.Status.CLOSED, closed_at__gte=now - STALE_AFTER, closed_at__lte=now)
-        .filter(_not_planned(Complaint, Survey.Kind.COMPLAINT_CLOSED))
-        .select_related("complainant", "dealer")
-        .order_by("closed_at")[:limit]
+    closed = Complaint.objects.filter(status=Complaint.Status.CLOSED).select_related("complainant", "dealer", "order")
+    complaints = _unplanned(
+        closed, Survey.Kind.COMPLAINT_CLOSED, moment="closed_at", since=now - STALE_AFTER, now=now, limit=limit
     )
-    planned = 0
-    for complaint in complaints:
-        planned += bool(
-            survey_plan(
-                kind=Survey.Kind.COMPLAINT_CLOSED,
-                subject=complaint,
-                respondent=complaint.complainant,
-                due_at=complaint.closed_at,
-                dealer=complaint.dealer,
-                order=complaint.order,
-            )
-        )
-    return planned
+    return _plan_each(Survey.Kind.COMPLAINT_CLOSED, ((c, c.complainant, c.closed_at, c.dealer, c.order) for c in complaints))
 
 
 def _plan_completed_repairs(*, now: dt.datetime, limit: int) -> int:
     from warranty.models import RepairRecord
 
-    repairs = (
-        RepairRecord.objects.filter(created_at__gte=now - STALE_AFTER, created_at__lte=now)
-        .filter(_not_planned(RepairRecord, Survey.Kind.WARRANTY_REPAIR))
-        .select_related("coverage__order__buyer", "coverage__order__listing__dealer")
-        .order_by("created_at")[:limit]
+    records = RepairRecord.objects.select_related("coverage__order__buyer", "coverage__order__listing__dealer")
+    repairs = _unplanned(records, Survey.Kind.WARRANTY_REPAIR, moment="created_at", since=now - STALE_AFTER, now=now, limit=limit)
+    return _plan_each(
+        Survey.Kind.WARRANTY_REPAIR,
+        ((r, r.coverage.order.buyer, r.created_at, r.coverage.order.listing.dealer, r.coverage.order) for r in repairs),
     )
-    planned = 0
-    for repair in repairs:
-        order = repair.coverage.order
-        planned += bool(
-            survey_plan(
-                kind=Survey.Kind.WARRANTY_REPAIR,
-                subject=repair,
-                respondent=order.buyer,
-                due_at=repair.created_at,
-                dealer=order.listing.dealer,
-                order=order,
-            )
-        )
-    return planned
 
 
 # --- sending ------------------------------------------------------------------------------------
-
-
-INVITE_TEXT = {
-    Survey.Kind.DELIVERY: (
-        _("How was buying your car with Anxin Auto?"),
-        _("A week has passed since you took delivery. Two minutes, no login needed: tell us how it went."),
-    ),
-    Survey.Kind.RETURN_VISIT_30: (
-        _("Return visit: one month with your car"),
-        _("How is the car doing after a month? Anything the dealer or we should know?"),
-    ),
-    Survey.Kind.RETURN_VISIT_180: (
-        _("Return visit: half a year with your car"),
-        _("Six months on — how satisfied are you with the car and the after-sales service?"),
-    ),
-    Survey.Kind.COMPLAINT_CLOSED: (
-        _("How did we handle your complaint?"),
-        _("Your complaint has been closed. Please tell us how satisfied you are with how it was handled."),
-    ),
-    Survey.Kind.WARRANTY_REPAIR: (
-        _("How was your warranty repair?"),
-        _("The repair of your car is complete. Please tell us how satisfied you are with it."),
-    ),
-}
 
 
 @transaction.atomic
@@ -226,10 +185,7 @@ def survey_send(*, survey_id: int, now: dt.datetime) -> bool:
     if not claimed:
         return False
     survey = Survey.objects.select_related("respondent").get(pk=survey_id)
-    subject, body = INVITE_TEXT[survey.kind]
-    notify(
-        survey.respondent, "survey.invitation", f"survey:{survey.pk}:invite", subject=subject, body=body, url=survey_url(survey)
-    )
+    notify(survey.respondent, notices.INVITATIONS[survey.kind], f"survey:{survey.pk}:invite", url=survey_url(survey))
     return True
 
 
@@ -240,14 +196,14 @@ def survey_remind(*, survey_id: int, now: dt.datetime) -> bool:
     if not claimed:
         return False
     survey = Survey.objects.select_related("respondent").get(pk=survey_id)
-    subject, _body = INVITE_TEXT[survey.kind]
     notify(
         survey.respondent,
-        "survey.reminder",
+        notices.REMINDER,
         f"survey:{survey.pk}:reminder",
-        subject=_("Reminder: %(subject)s") % {"subject": subject},
-        body=_("We would still love to hear from you. The link works until %(date)s.")
-        % {"date": timezone.localtime(survey.expires_at).strftime("%Y-%m-%d")},
+        params={
+            "subject": localized(notices.INVITATIONS[survey.kind].subject),
+            "date": day(timezone.localdate(survey.expires_at)),
+        },
         url=survey_url(survey),
     )
     return True

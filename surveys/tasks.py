@@ -21,16 +21,17 @@ def survey_schedule_sweep_task() -> dict | None:
 @shared_task(**CLOCK_TASK_OPTIONS)
 def survey_send_batch(survey_ids: list[int]) -> int:
     """Send the links of these due surveys; rows sent meanwhile are skipped (conditional UPDATE)."""
-    now = timezone.now()
-    sent = sum(services.survey_send(survey_id=pk, now=now) for pk in survey_ids)
-    logger.info("surveys sent: %d of %d", sent, len(survey_ids))
-    return sent
+    return _each(services.survey_send, survey_ids, "surveys sent")
 
 
 @shared_task(**CLOCK_TASK_OPTIONS)
 def survey_remind_batch(survey_ids: list[int]) -> int:
     """Remind once about these unanswered surveys; rows reminded or answered meanwhile are skipped."""
+    return _each(services.survey_remind, survey_ids, "survey reminders sent")
+
+
+def _each(service, survey_ids: list[int], what: str) -> int:
     now = timezone.now()
-    reminded = sum(services.survey_remind(survey_id=pk, now=now) for pk in survey_ids)
-    logger.info("survey reminders sent: %d of %d", reminded, len(survey_ids))
-    return reminded
+    done = sum(service(survey_id=pk, now=now) for pk in survey_ids)
+    logger.info("%s: %d of %d", what, done, len(survey_ids))
+    return done

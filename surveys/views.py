@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.roles import StaffRequiredMixin
 from core.errors import DomainError
 
 from . import selectors
@@ -52,14 +52,7 @@ class SurveyAnswerView(View):
         return render(request, self.template_name, {"survey": survey, "form": form})
 
 
-class StaffOnlyMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Signed-in staff only; everyone else who is signed in gets 403."""
-
-    def test_func(self):
-        return self.request.user.is_staff
-
-
-class ClocksDashboardView(StaffOnlyMixin, TemplateView):
+class ClocksDashboardView(StaffRequiredMixin, TemplateView):
     """Staff can see the clocks working: recent reminders and escalations, survey results (CSAT, NPS),
     the beat schedule with each task's last run, and the outbox."""
 

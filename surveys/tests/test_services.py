@@ -5,7 +5,7 @@ import time_machine
 from django.db import transaction
 
 from notifications.models import Notification
-from surveys import services
+from surveys import notices, services
 from surveys.models import Survey
 from surveys.services import (
     SurveyAlreadyAnswered,
@@ -18,6 +18,8 @@ from surveys.services import (
 )
 
 from .factories import at, delivered_order, sent_survey
+
+INVITATION_CODES = [kind.code for kind in notices.INVITATIONS.values()]
 
 pytestmark = pytest.mark.django_db
 
@@ -85,17 +87,45 @@ def test_a_closed_complaint_gets_a_survey_the_next_sweep(buyer, dealer, django_c
     survey = Survey.objects.get(kind=Survey.Kind.COMPLAINT_CLOSED)
     assert survey.subject == complaint and survey.respondent == buyer and survey.dealer == dealer
     assert survey.sent_at == at(2026, 3, 5, 11)
-    assert Notification.objects.filter(recipient=buyer, kind="survey.invitation").count() == 1
+    assert Notification.objects.filter(recipient=buyer, kind=notices.INVITATIONS[Survey.Kind.COMPLAINT_CLOSED].code).count() == 1
 
 
 # --- sending and reminding (frozen clock) -------------------------------------------------------
+
+
+def test_every_kind_of_survey_has_its_own_clock_invitation():
+    assert set(notices.INVITATIONS) == set(Survey.Kind.values)
+    assert all(kind.clock for kind in notices.INVITATIONS.values()) and notices.REMINDER.clock
+
+
+def test_the_invitation_and_the_reminder_read_in_the_readers_language(buyer, django_capture_on_commit_callbacks):
+    delivered_order(buyer=buyer, delivered_at=at(2026, 3, 1, 15))
+    _sweep(at(2026, 3, 8, 15), django_capture_on_commit_callbacks)
+    invitation = Notification.objects.get(recipient=buyer, kind=notices.INVITATIONS[Survey.Kind.DELIVERY].code)
+    assert invitation.render("en")[0] == "How was buying your car with Anxin Auto?"
+    assert invitation.render("zh-hans")[0] == str(_zh("How was buying your car with Anxin Auto?"))
+    assert invitation.render("zh-hans")[0] != invitation.render("en")[0]
+    _sweep(at(2026, 3, 11, 15), django_capture_on_commit_callbacks)
+    reminder = Notification.objects.get(recipient=buyer, kind=notices.REMINDER.code)
+    subject_en, body_en = reminder.render("en")
+    subject_zh, body_zh = reminder.render("zh-hans")
+    assert subject_en == "Reminder: How was buying your car with Anxin Auto?"
+    assert invitation.render("zh-hans")[0] in subject_zh and subject_zh != subject_en
+    assert "April 7, 2026" in body_en and "2026年4月7日" in body_zh  # the last day of the link, Shanghai time
+
+
+def _zh(msgid: str) -> str:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(msgid)
 
 
 def test_a_survey_not_yet_due_is_not_sent(buyer, django_capture_on_commit_callbacks):
     delivered_order(buyer=buyer, delivered_at=at(2026, 3, 1, 15))
     _sweep(at(2026, 3, 8, 14, 59), django_capture_on_commit_callbacks)
     assert not Survey.objects.filter(sent_at__isnull=False).exists()
-    assert not Notification.objects.filter(kind="survey.invitation").exists()
+    assert not Notification.objects.filter(kind__in=INVITATION_CODES).exists()
 
 
 def test_a_due_survey_is_sent_exactly_once_even_when_the_sweep_runs_twice(buyer, django_capture_on_commit_callbacks):
@@ -105,7 +135,7 @@ def test_a_due_survey_is_sent_exactly_once_even_when_the_sweep_runs_twice(buyer,
     survey = Survey.objects.get(order=order, kind=Survey.Kind.DELIVERY)
     assert survey.sent_at == at(2026, 3, 8, 15)
     assert survey.expires_at == at(2026, 4, 7, 15)
-    invitations = Notification.objects.filter(kind="survey.invitation")
+    invitations = Notification.objects.filter(kind__in=INVITATION_CODES)
     assert [n.dedupe_key for n in invitations] == [f"survey:{survey.pk}:invite"]
     assert invitations[0].url.startswith("/surveys/r/")
 
@@ -135,10 +165,10 @@ def test_a_rolled_back_sweep_enqueues_nothing(buyer, django_capture_on_commit_ca
 def test_an_unanswered_survey_is_reminded_once_after_three_days(buyer, django_capture_on_commit_callbacks):
     survey = sent_survey(buyer=buyer, sent_at=at(2026, 3, 8, 15))
     _sweep(at(2026, 3, 11, 14, 59), django_capture_on_commit_callbacks)
-    assert not Notification.objects.filter(kind="survey.reminder").exists()
+    assert not Notification.objects.filter(kind=notices.REMINDER.code).exists()
     _sweep(at(2026, 3, 11, 15), django_capture_on_commit_callbacks)
     _sweep(at(2026, 3, 12, 15), django_capture_on_commit_callbacks)
-    reminders = Notification.objects.filter(kind="survey.reminder")
+    reminders = Notification.objects.filter(kind=notices.REMINDER.code)
     assert [n.dedupe_key for n in reminders] == [f"survey:{survey.pk}:reminder"]
     survey.refresh_from_db()
     assert survey.reminded_at == at(2026, 3, 11, 15)
@@ -148,13 +178,13 @@ def test_an_answered_survey_is_not_reminded(buyer, django_capture_on_commit_call
     survey = sent_survey(buyer=buyer, sent_at=at(2026, 3, 8, 15))
     survey_answer(survey=survey, csat=5, nps=10, tags=[], now=at(2026, 3, 9))
     _sweep(at(2026, 3, 12), django_capture_on_commit_callbacks)
-    assert not Notification.objects.filter(kind="survey.reminder").exists()
+    assert not Notification.objects.filter(kind=notices.REMINDER.code).exists()
 
 
 def test_an_expired_survey_is_not_reminded(buyer, django_capture_on_commit_callbacks):
     sent_survey(buyer=buyer, sent_at=at(2026, 3, 8, 15))
     _sweep(at(2026, 4, 8), django_capture_on_commit_callbacks)
-    assert not Notification.objects.filter(kind="survey.reminder").exists()
+    assert not Notification.objects.filter(kind=notices.REMINDER.code).exists()
 
 
 def test_a_planned_survey_whose_moment_passed_long_ago_is_closed_without_sending(buyer, django_capture_on_commit_callbacks):
@@ -163,8 +193,8 @@ def test_a_planned_survey_whose_moment_passed_long_ago_is_closed_without_sending
     result = _sweep(at(2026, 4, 1), django_capture_on_commit_callbacks)  # 7-day survey is 24 days late
     assert result["stale"] == 1
     assert (
-        not Notification.objects.filter(kind="survey.invitation").exists()
-        or Notification.objects.filter(kind="survey.invitation").get().dedupe_key
+        not Notification.objects.filter(kind__in=INVITATION_CODES).exists()
+        or Notification.objects.filter(kind__in=INVITATION_CODES).get().dedupe_key
         == f"survey:{Survey.objects.get(order=order, kind=Survey.Kind.RETURN_VISIT_30).pk}:invite"
     )
 

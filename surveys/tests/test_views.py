@@ -1,8 +1,15 @@
+import datetime as dt
+
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
+from marketplace.notices import MESSAGE
+from notifications import kinds
+from notifications.kinds import NoticeKind, day, localized
 from notifications.services import notify
+from surveys import notices
 from surveys.models import Survey
 from surveys.services import survey_answer, survey_token
 
@@ -96,14 +103,23 @@ def test_the_clocks_page_is_forbidden_to_non_staff(client, request, who):
     assert client.get(reverse("surveys:clocks")).status_code == 403
 
 
+def _remind(buyer, n: int) -> None:
+    notify(
+        buyer,
+        notices.REMINDER,
+        f"test:{n}:remind",
+        params={"subject": localized(f"case {n}"), "date": day(dt.date(2026, 4, 7))},
+    )
+
+
 def test_staff_see_reminders_escalations_and_survey_results(client, staff_user, buyer, django_assert_max_num_queries):
     for i, (csat, nps) in enumerate([(5, 10), (4, 9), (2, 3)]):
         s = sent_survey(buyer=buyer, sent_at=at(2026, 3, 8 + i, 15))
         survey_answer(survey=s, csat=csat, nps=nps, tags=[], comment="Great dealer" if i == 0 else "", now=at(2026, 3, 12))
     for i in range(15):
-        notify(buyer, "complaint.reminder", f"test:{i}:remind", subject=f"Due soon: case {i}")
-    notify(buyer, "complaint.escalated", "test:esc", subject="Escalated: case X")
-    notify(buyer, "marketplace.message", "test:chat", subject="Unrelated chat message")
+        _remind(buyer, i)
+    notify(buyer, notices.INVITATIONS[Survey.Kind.DELIVERY], "test:invite")
+    notify(buyer, MESSAGE, "test:chat", params={"car": "Corolla", "text": "Unrelated chat message"})
     client.force_login(staff_user)
     with django_assert_max_num_queries(25):
         response = client.get(reverse("surveys:clocks"))
@@ -111,17 +127,43 @@ def test_staff_see_reminders_escalations_and_survey_results(client, staff_user, 
     assert response.status_code == 200
     assert 'data-testid="csat-avg">3.67<' in content
     assert 'data-testid="nps">33<' in content  # 2 promoters, 1 detractor of 3
-    assert "Escalated: case X" in content and "Due soon: case 14" in content
-    assert "Unrelated chat message" not in content
+    assert "Reminder: case 14" in content and "How was buying your car with Anxin Auto?" in content
+    assert "Survey reminder" in content  # the kind's label, not its code
+    assert "Unrelated chat message" not in content and "New message about Corolla" not in content
     assert "Great dealer" in content
 
 
-def test_staff_can_filter_the_clock_notifications_by_kind(client, staff_user, buyer):
-    notify(buyer, "complaint.reminder", "k1", subject="A reminder")
-    notify(buyer, "complaint.escalated", "k2", subject="An escalation")
+def test_the_clocks_page_lists_what_the_apps_declare_as_clock_kinds_whatever_their_names(client, staff_user, buyer, monkeypatch):
+    nudge = NoticeKind(code="elsewhere.nudge", label="A gentle nudge", subject="Nudge %(n)s", clock=True, group="elsewhere")
+    chatty = NoticeKind(code="elsewhere.reminder_chat", label="Chat reminder", subject="Chat %(n)s", group="elsewhere")
+    monkeypatch.setitem(kinds._REGISTRY, nudge.code, nudge)
+    monkeypatch.setitem(kinds._REGISTRY, chatty.code, chatty)
+    notify(buyer, nudge, "test:nudge", params={"n": 1})
+    notify(buyer, chatty, "test:chatty", params={"n": 2})
     client.force_login(staff_user)
-    content = client.get(reverse("surveys:clocks"), {"kind": "complaint.escalated"}).content.decode()
-    assert "An escalation" in content and "A reminder" not in content
+    response = client.get(reverse("surveys:clocks"))
+    content = response.content.decode()
+    assert "Nudge 1" in content and "A gentle nudge" in content  # a clock kind without a reminder-ish name
+    assert "Chat 2" not in content  # a reminder-ish name that is no clock kind
+    options = [k["code"] for group in response.context["kinds"] for k in group["kinds"]]
+    assert "elsewhere.nudge" in options and notices.REMINDER.code in options and "elsewhere.reminder_chat" not in options
+
+
+def test_the_clocks_page_names_kinds_in_the_readers_language(client, staff_user, buyer):
+    _remind(buyer, 1)
+    client.force_login(staff_user)
+    content = client.get(reverse("surveys:clocks"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    with translation.override("zh-hans"):
+        label = str(notices.REMINDER.label)
+    assert label != "Survey reminder" and label in content
+
+
+def test_staff_can_filter_the_clock_notifications_by_kind(client, staff_user, buyer):
+    _remind(buyer, 1)
+    notify(buyer, notices.INVITATIONS[Survey.Kind.DELIVERY], "k2")
+    client.force_login(staff_user)
+    content = client.get(reverse("surveys:clocks"), {"kind": notices.REMINDER.code}).content.decode()
+    assert "Reminder: case 1" in content and "How was buying your car" not in content
 
 
 def test_the_survey_admin_shows_csat_and_nps(client, staff_user, buyer):
