@@ -192,3 +192,29 @@ T.update(
         "My car": "我的车",
     }
 )
+T.update(
+    {
+        # error pages
+        "Page not found": "页面不存在",
+        "This page does not exist, or it is not yours to see. The car may have been sold or taken off sale.": "该页面不存在，或您无权查看。这辆车可能已售出或已下架。",
+        "Not allowed": "无权访问",
+        "Your account cannot open this page.": "您的账户无法打开此页面。",
+        "Please try again": "请重试",
+        "The form had expired or your browser blocked its cookie. Go back, reload the page and send it again; nothing was changed.": "表单已过期，或浏览器拦截了所需的 Cookie。请返回、刷新页面后重新提交；未做任何更改。",
+        "Home page": "首页",
+        "Browse cars": "浏览车源",
+        # accounts.roles refusals
+        "This page is not available for your account.": "您的账户无法使用此页面。",
+        "This page is for buyer accounts.": "此页面仅供买家账户使用。",
+        "This page is for dealer accounts.": "此页面仅供车商账户使用。",
+        "This page is for certified inspectors.": "此页面仅供持证鉴定评估师使用。",
+        "This page is for Anxin Auto staff.": "此页面仅供安心车平台员工使用。",
+        "This page is for dealers and Anxin Auto staff.": "此页面仅供车商和安心车平台员工使用。",
+        # notifications
+        "parameters": "参数",
+        "e-mail claimed until": "邮件发送锁定至",
+        "e-mail claim": "邮件发送凭证",
+        "kind": "类型",
+        "subject": "主题",
+    }
+)
