@@ -170,9 +170,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# E-mail: console unless SMTP is configured (EMAIL_URL=smtp://user:pass@host:587/?tls=True).
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# E-mail: SMTP when configured (EMAIL_URL=smtp://user:pass@host:587/?tls=True); otherwise one log line per
+# message (recipients, subject) — see core/mail.py.
+if env("EMAIL_URL", default=""):
+    EMAIL_CONFIG = env.email_url("EMAIL_URL")
+    vars().update(EMAIL_CONFIG)
+else:
+    EMAIL_BACKEND = "core.mail.OneLineEmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Anxin Auto <noreply@anxin-auto.example>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -256,5 +260,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # weasyprint and fontTools report every font subset and layout step at INFO: PDFs stay quiet.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
