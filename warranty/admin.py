@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,8 +49,19 @@ class ExclusionAdmin(admin.ModelAdmin):
     list_display = ("code", "name_en", "name_zh", "position")
 
 
+class WarrantyPolicyForm(forms.ModelForm):
+    def validate_constraints(self):
+        # "Only one active policy" is not the form's to refuse: saving an active policy retires the
+        # previous one (``services.policy_save``), which then checks every constraint.
+        try:
+            self.instance.validate_constraints(exclude={"is_active"})
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
 @admin.register(WarrantyPolicy)
 class WarrantyPolicyAdmin(admin.ModelAdmin):
+    form = WarrantyPolicyForm
     list_display = ("name", "is_active", "window_days", "window_km", "warranty_months", "warranty_km", "updated_at")
     list_filter = ("is_active",)
     filter_horizontal = ("covered_groups", "exclusions")
@@ -77,7 +90,12 @@ class DealerFilter(admin.SimpleListFilter):
     path = "coverage__order__listing__dealer"
 
     def lookups(self, request, model_admin):
-        dealers = get_user_model().objects.filter(role="dealer").select_related("dealer_profile").order_by("username")
+        dealers = (
+            get_user_model()
+            .objects.filter(role=get_user_model().Role.DEALER)
+            .select_related("dealer_profile")
+            .order_by("username")
+        )
         return [(d.pk, getattr(getattr(d, "dealer_profile", None), "business_name", "") or d.username) for d in dealers]
 
     def queryset(self, request, queryset):
@@ -144,6 +162,17 @@ class CaseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # cases are opened by buyers through the services
 
+    def take_first_step(self, request, queryset, step, done_message) -> None:
+        """Run ``step(case)`` (a service) on each selected case still submitted; refusals are listed."""
+        done = 0
+        for case in queryset.filter(status=self.model.Status.SUBMITTED):
+            try:
+                step(case)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"#{case.pk}: {exc}", messages.ERROR)
+        self.message_user(request, done_message % {"n": done})
+
 
 class AfterSalesPhotoInline(admin.TabularInline):
     model = AfterSalesPhoto
@@ -191,14 +220,12 @@ class AfterSalesRequestAdmin(CaseAdmin):
 
     @admin.action(description=_("Acknowledge and start assessment"))
     def acknowledge(self, request, queryset):
-        done = 0
-        for case in queryset.filter(status=AfterSalesRequest.Status.SUBMITTED):
-            try:
-                services.request_start_assessment(request=case, actor=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"#{case.pk}: {exc}", messages.ERROR)
-        self.message_user(request, _("%(n)s request(s) acknowledged.") % {"n": done})
+        self.take_first_step(
+            request,
+            queryset,
+            lambda case: services.request_start_assessment(request=case, actor=request.user),
+            _("%(n)s request(s) acknowledged."),
+        )
 
 
 @admin.register(WarrantyClaim)
@@ -229,14 +256,12 @@ class WarrantyClaimAdmin(CaseAdmin):
 
     @admin.action(description=_("Start review"))
     def start_review(self, request, queryset):
-        done = 0
-        for claim in queryset.filter(status=WarrantyClaim.Status.SUBMITTED):
-            try:
-                services.claim_review(claim=claim, actor=request.user)
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"#{claim.pk}: {exc}", messages.ERROR)
-        self.message_user(request, _("%(n)s claim(s) under review. Authorise or reject them on the claim page.") % {"n": done})
+        self.take_first_step(
+            request,
+            queryset,
+            lambda claim: services.claim_review(claim=claim, actor=request.user),
+            _("%(n)s claim(s) under review. Authorise or reject them on the claim page."),
+        )
 
 
 class PurchaseInline(admin.TabularInline):

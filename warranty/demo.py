@@ -14,7 +14,7 @@ from contracts.models import Order
 from marketplace.models import Listing, Vehicle
 
 from . import services
-from .models import Part, RepairShop
+from .models import AfterSalesRequest, Part, RepairRecord, RepairShop
 
 SHOPS = [
     ("安心认证维修中心（朝阳）", "北京", "BJ-AX-2026-001", "王师傅", "010-65001234", "北京市朝阳区东三环中路 18 号"),
@@ -117,17 +117,17 @@ def seed(*, stdout, rng, cars=0, **kwargs) -> None:
     now = timezone.now()
     recent = max(orders1, key=lambda o: o.delivered_at)
     older = min(orders2, key=lambda o: o.delivered_at)
-    for order in (*orders1, *orders2):
-        services.coverage_for_order(order=order)
+    for order in (*orders1, *orders2):  # delivered through contracts they have one already; our own need it
+        services.coverage_start(order=order)
 
     # buyer1, recent delivery: a repair request filed ~20 hours ago (acknowledgement due soon) and an
     # engine claim under review.
-    cov1 = services.coverage_for_order(order=recent)
+    cov1 = services.coverage_start(order=recent)
     if not cov1.requests.exists() and cov1.window_check(at=now, odometer_km=cov1.delivery_odometer_km + 300):
         services.request_create(
             coverage=cov1,
             actor=recent.buyer,
-            kind="repair",
+            kind=AfterSalesRequest.Kind.REPAIR,
             description="冷车启动时发动机舱有明显异响，仪表偶尔亮起发动机故障灯。",
             odometer_km=cov1.delivery_odometer_km + 300,
             now=now - dt.timedelta(hours=20),
@@ -146,14 +146,14 @@ def seed(*, stdout, rng, cars=0, **kwargs) -> None:
 
     # buyer2, older delivery: a repair request done inside the window, a completed transmission
     # repair with serial numbers, and a rejected request (accident damage).
-    cov2 = services.coverage_for_order(order=older)
+    cov2 = services.coverage_start(order=older)
     if not cov2.requests.exists() and not cov2.claims.exists():
         start = dt.datetime.combine(cov2.delivered_on + dt.timedelta(days=5), dt.time(10), tzinfo=timezone.get_current_timezone())
         dealer = older.listing.dealer
         req = services.request_create(
             coverage=cov2,
             actor=older.buyer,
-            kind="repair",
+            kind=AfterSalesRequest.Kind.REPAIR,
             description="副驾驶车窗升降异响。",
             odometer_km=cov2.delivery_odometer_km + 400,
             now=start,
@@ -169,7 +169,7 @@ def seed(*, stdout, rng, cars=0, **kwargs) -> None:
                 "diagnosis": "车窗升降器导轨松动",
                 "days_in_shop": 1,
                 "completed_on": start.date() + dt.timedelta(days=2),
-                "cost_borne_by": "dealer",
+                "cost_borne_by": RepairRecord.CostBearer.DEALER,
                 "labour_cost": 200,
                 "parts_cost": 180,
             },

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import Q
+
+from accounts.roles import is_platform_staff
 
 
 def _case_visibility(user, prefix: str) -> Q | None:
     """Buyer of the order, dealer of the car, or platform staff; ``None`` means "everything"."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    if user.is_staff or getattr(user, "role", "") == "staff":
+    if is_platform_staff(user):
         return None
     return Q(**{f"{prefix}order__buyer": user}) | Q(**{f"{prefix}order__listing__dealer": user})
 
@@ -28,16 +28,8 @@ class CoverageQuerySet(models.QuerySet):
     def active(self):
         return self.filter(closed_at__isnull=True)
 
-    def window_closing_on(self, last_day: dt.date):
-        """Open coverages whose window's last day is ``last_day`` (exclusive end is the next midnight)."""
-        from core.periods import end_of_day
-
-        return self.active().filter(window_ends_at=end_of_day(last_day))
-
 
 class _CaseQuerySet(models.QuerySet):
-    open_statuses: tuple[str, ...] = ()
-
     def visible_to(self, user):
         q = _case_visibility(user, "coverage__")
         return self if q is None else self.filter(q)

@@ -9,7 +9,7 @@ from contracts.models import Order
 from core.periods import last_day_of
 
 from .models import AfterSalesRequest, Coverage, ExtendedWarrantyPlan, WarrantyClaim, localized_name
-from .services import coverage_for_order
+from .services.coverage import HANDED_OVER
 
 
 def _percent(left: int, total: int) -> int:
@@ -54,19 +54,22 @@ class Clock:
         )
 
 
-def coverages_for_buyer(user):
-    """The buyer's delivered (or returned) cars with their guarantee; starts missing clocks."""
-    orders = Order.objects.filter(buyer=user, status__in=["delivered", "returned"], delivered_at__isnull=False).select_related(
-        "listing__vehicle", "listing__dealer"
-    )
-    missing = orders.filter(coverage__isnull=True)
-    for order in missing:
-        coverage_for_order(order=order)
+def buyer_cars(user):
+    """The buyer's handed-over (delivered or returned) orders, newest first, each with its guarantee
+    joined when it has started. A read only: an order without one is shown as "not started yet"."""
     return (
-        Coverage.objects.filter(order__in=orders)
-        .select_related("order__listing__vehicle", "order__listing__dealer")
-        .prefetch_related("purchases")
+        Order.objects.filter(buyer=user, status__in=HANDED_OVER, delivered_at__isnull=False)
+        .select_related("listing__vehicle", "listing__dealer", "coverage")
+        .order_by("-delivered_at", "-pk")
     )
+
+
+def car_context(order: Order, *, now: dt.datetime) -> dict:
+    """One car of "My cars": its guarantee figures, or ``pending`` when the guarantee has not started."""
+    coverage = getattr(order, "coverage", None)  # not started: the accessor raises (an AttributeError)
+    if coverage is None:
+        return {"order": order, "coverage": None, "pending": True}
+    return guarantee_context(coverage, now=now)
 
 
 def guarantee_context(coverage: Coverage, *, now: dt.datetime) -> dict:
@@ -116,9 +119,9 @@ def guarantee_context(coverage: Coverage, *, now: dt.datetime) -> dict:
         "plans": list(ExtendedWarrantyPlan.objects.filter(is_active=True)) if can_extend else [],
         "can_extend": can_extend,
         "can_request": not coverage.closed_at
-        and coverage.order.status == "delivered"
+        and coverage.order.status == Order.Status.DELIVERED
         and (window.is_open or bool(coverage.repeated_failure_at)),
-        "can_claim": not coverage.closed_at and coverage.order.status == "delivered" and warranty.is_open,
+        "can_claim": not coverage.closed_at and coverage.order.status == Order.Status.DELIVERED and warranty.is_open,
     }
 
 
@@ -127,7 +130,3 @@ def cases_for(user):
     requests = AfterSalesRequest.objects.visible_to(user).with_related().order_by("-submitted_at")
     claims = WarrantyClaim.objects.visible_to(user).with_related().order_by("-submitted_at")
     return requests, claims
-
-
-def request_for_page(queryset):
-    return queryset.with_related().prefetch_related("photos")

@@ -1,54 +1,72 @@
-"""Thin views: narrow the queryset to what the user may see, call one service, show domain errors."""
+"""Thin views: narrow the queryset to what the user may see, call one service, show domain errors.
+
+Refusals follow ``accounts.roles``: not signed in → the sign-in page; signed in with a role the page is
+not for → 403; somebody else's order or case → 404 (the querysets only hold the user's own).
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from contracts.models import Order
+from accounts.roles import (
+    BuyerRequiredMixin,
+    DealerOrStaffRequiredMixin,
+    RoleRequiredMixin,
+    is_buyer,
+    is_dealer,
+    is_platform_staff,
+)
 from core.errors import DomainError
 from core.statemachine import audit_trail
 
 from . import forms, services
-from .models import AfterSalesRequest, Coverage, WarrantyClaim
-from .selectors import cases_for, coverages_for_buyer, guarantee_context
+from .models import AfterSalesRequest, WarrantyClaim
+from .selectors import buyer_cars, car_context, cases_for, guarantee_context
 
 
-class BuyerCoverageMixin(LoginRequiredMixin):
-    """Resolves ``order_pk`` to the guarantee of one of the user's own delivered cars (else 404)."""
+class _CoverageOfOrder:
+    """Resolves ``order_pk`` to one of the signed-in buyer's handed-over cars (else 404) and its guarantee.
 
-    def get_coverage(self) -> Coverage:
-        if not hasattr(self, "_coverage"):
-            order = get_object_or_404(
-                Order.objects.select_related("listing__vehicle", "listing__dealer", "buyer"),
-                pk=self.kwargs["order_pk"],
-                buyer=self.request.user,
-            )
-            try:
-                self._coverage = services.coverage_for_order(order=order)
-            except services.NotDelivered as exc:
-                raise Http404(str(exc)) from exc
-        return self._coverage
+    Runs after the role check. A car whose guarantee has not started (its start failed at delivery; staff
+    were told) gets a page that says so, and a POST is sent back to it: nothing is created here.
+    """
+
+    pending_template_name = "warranty/guarantee_pending.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.order = get_object_or_404(buyer_cars(request.user), pk=kwargs["order_pk"])
+        self.coverage = getattr(self.order, "coverage", None)  # not started: the accessor raises AttributeError
+        if self.coverage is None:
+            if request.method == "GET" and hasattr(self, "get"):
+                return render(request, self.pending_template_name, {"order": self.order})
+            messages.error(request, _("The guarantee of this car has not started yet; our staff have been told."))
+            return HttpResponseRedirect(services.guarantee_url(self.order))
+        return super().dispatch(request, *args, **kwargs)
 
 
-class MyCarsView(LoginRequiredMixin, TemplateView):
+class BuyerCoverageMixin(BuyerRequiredMixin, _CoverageOfOrder):
+    """A buyer's page about the guarantee of one of their cars (``self.order``, ``self.coverage``)."""
+
+
+class MyCarsView(BuyerRequiredMixin, TemplateView):
     template_name = "warranty/my_cars.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
-        page = Paginator(coverages_for_buyer(self.request.user), 10).get_page(self.request.GET.get("page"))
+        page = Paginator(buyer_cars(self.request.user), 10).get_page(self.request.GET.get("page"))
         ctx["page_obj"] = page
-        ctx["cars"] = [guarantee_context(c, now=now) for c in page.object_list]
+        ctx["cars"] = [car_context(order, now=now) for order in page.object_list]
         return ctx
 
 
@@ -59,7 +77,7 @@ class GuaranteeView(BuyerCoverageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        coverage = self.get_coverage()
+        coverage = self.coverage
         ctx.update(guarantee_context(coverage, now=timezone.now()))
         ctx["odometer_form"] = forms.OdometerForm(
             initial={"odometer_km": coverage.current_odometer_km}, action=reverse("warranty:odometer", args=[coverage.order_id])
@@ -73,18 +91,17 @@ class _CoveragePostView(BuyerCoverageMixin, View):
     form_class = None
 
     def post(self, request, *args, **kwargs):
-        coverage = self.get_coverage()
         form = self.form_class(request.POST)
         if form.is_valid():
             try:
-                self.act(coverage, form.cleaned_data)
+                self.act(self.coverage, form.cleaned_data)
             except DomainError as exc:
                 messages.error(request, str(exc))
         else:
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
-        return HttpResponseRedirect(reverse("warranty:guarantee", args=[coverage.order_id]))
+        return HttpResponseRedirect(services.guarantee_url(self.order))
 
 
 class OdometerUpdateView(_CoveragePostView):
@@ -103,116 +120,105 @@ class ExtensionBuyView(_CoveragePostView):
         messages.success(self.request, _("Your extended warranty is active."))
 
 
-class RequestCreateView(BuyerCoverageMixin, FormView):
+class CaseCreateView(BuyerCoverageMixin, FormView):
+    """The buyer opens a case about one of their cars: one service call, a refusal shown on the form."""
+
+    submitted_message = ""
+
+    def open_case(self, data):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(guarantee_context(self.coverage, now=timezone.now()))
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            case = self.open_case(form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, str(self.submitted_message))
+        return HttpResponseRedirect(case.get_absolute_url())
+
+
+class RequestCreateView(CaseCreateView):
     form_class = forms.RequestForm
     template_name = "warranty/request_form.html"
+    submitted_message = gettext_lazy("Request submitted. The dealer must acknowledge it within one working day.")
 
     def get_initial(self):
-        return {"odometer_km": self.get_coverage().current_odometer_km, "kind": self.request.GET.get("kind", "repair")}
+        return {"odometer_km": self.coverage.current_odometer_km, "kind": self.request.GET.get("kind", "repair")}
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(guarantee_context(self.get_coverage(), now=timezone.now()))
-        return ctx
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            request = services.request_create(
-                coverage=self.get_coverage(),
-                actor=self.request.user,
-                kind=data["kind"],
-                description=data["description"],
-                odometer_km=data["odometer_km"],
-                photos=data["photos"],
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Request submitted. The dealer must acknowledge it within one working day."))
-        return HttpResponseRedirect(request.get_absolute_url())
+    def open_case(self, data):
+        return services.request_create(
+            coverage=self.coverage,
+            actor=self.request.user,
+            kind=data["kind"],
+            description=data["description"],
+            odometer_km=data["odometer_km"],
+            photos=data["photos"],
+        )
 
 
-class ClaimCreateView(BuyerCoverageMixin, FormView):
+class ClaimCreateView(CaseCreateView):
     form_class = forms.ClaimForm
     template_name = "warranty/claim_form.html"
+    submitted_message = gettext_lazy("Claim submitted. Staff will acknowledge it within one working day.")
 
     def get_initial(self):
-        return {"odometer_km": self.get_coverage().current_odometer_km, "failed_on": timezone.localdate()}
+        return {"odometer_km": self.coverage.current_odometer_km, "failed_on": timezone.localdate()}
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(guarantee_context(self.get_coverage(), now=timezone.now()))
-        return ctx
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            claim = services.claim_open(
-                coverage=self.get_coverage(),
-                actor=self.request.user,
-                part=data["part"],
-                symptom=data["symptom"],
-                odometer_km=data["odometer_km"],
-                failed_on=data["failed_on"],
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Claim submitted. Staff will acknowledge it within one working day."))
-        return HttpResponseRedirect(claim.get_absolute_url())
+    def open_case(self, data):
+        return services.claim_open(
+            coverage=self.coverage,
+            actor=self.request.user,
+            part=data["part"],
+            symptom=data["symptom"],
+            odometer_km=data["odometer_km"],
+            failed_on=data["failed_on"],
+        )
 
 
 # --- request / claim detail and actions ------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
-    return services._is_staff(user)
+def _case_party(user) -> bool:
+    """The roles a case page is for: the buyer, the dealer of the car, platform staff."""
+    return is_buyer(user) or is_dealer(user) or is_platform_staff(user)
 
 
-REQUEST_ACTIONS = {
-    # action: (status it applies to, form class)
-    "assess": (AfterSalesRequest.Status.SUBMITTED, forms.AssessForm),
-    "approve": (AfterSalesRequest.Status.UNDER_ASSESSMENT, forms.ApproveForm),
-    "reject": (AfterSalesRequest.Status.UNDER_ASSESSMENT, forms.RejectRequestForm),
-    "start": (AfterSalesRequest.Status.APPROVED, forms.StartWorkForm),
-    "complete": (AfterSalesRequest.Status.IN_PROGRESS, None),
-}
+class CaseDetailView(RoleRequiredMixin, TemplateView):
+    """One page for both kinds of case. A case the user may not see is a 404 (``visible_to``); the
+    actions are offered, and accepted, only to who may handle it (``SlaCase.may_handle``), else 403."""
 
-CLAIM_ACTIONS = {
-    "review": (WarrantyClaim.Status.SUBMITTED, forms.ReviewForm),
-    "authorise": ((WarrantyClaim.Status.SUBMITTED, WarrantyClaim.Status.UNDER_REVIEW), forms.AuthoriseForm),
-    "reject": ((WarrantyClaim.Status.SUBMITTED, WarrantyClaim.Status.UNDER_REVIEW), forms.RejectClaimForm),
-    "complete": (WarrantyClaim.Status.AUTHORISED, forms.RepairForm),
-}
-
-
-def _request_form_class(request_obj, action):
-    if action == "complete":
-        return forms.RepairForm if request_obj.kind == AfterSalesRequest.Kind.REPAIR else forms.CompleteRequestForm
-    return REQUEST_ACTIONS[action][1]
-
-
-def _applies(statuses, status) -> bool:
-    return status in (statuses if isinstance(statuses, tuple) else (statuses,))
-
-
-class CaseDetailView(LoginRequiredMixin, TemplateView):
-    """Shared detail page: every request/claim URL 404s for users who may not see the case."""
-
+    allowed = staticmethod(_case_party)
+    refusal = gettext_lazy("After-sales requests and warranty claims are for buyers, dealers and Anxin Auto staff.")
+    template_name = "warranty/case_detail.html"
     model = None
-    kind = ""
+    #: action → (statuses it applies to, form class)
+    actions: dict = {}
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).with_related()
 
     def get_object(self):
         if not hasattr(self, "_object"):
-            qs = self.model.objects.visible_to(self.request.user).with_related()
-            if self.model is AfterSalesRequest:
-                qs = qs.prefetch_related("photos")
-            self._object = get_object_or_404(qs, pk=self.kwargs["pk"])
+            self._object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         return self._object
 
-    def can_act(self, case) -> bool:
-        raise NotImplementedError
+    def form_class_for(self, case, action: str):
+        return self.actions[action][1]
+
+    def action_forms(self, case, bound: dict | None = None) -> list:
+        result = []
+        for action, (statuses, _form_class) in self.actions.items():
+            if case.status not in statuses:
+                continue
+            data = bound["data"] if bound and bound["action"] == action else None
+            result.append(self.form_class_for(case, action)(data, case=case, action_name=action, prefix=action))
+        return result
 
     def trail(self, case) -> list:
         labels = dict(self.model.Status.choices)
@@ -222,32 +228,33 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             event.to_label = labels.get(event.to_status, event.to_status)
         return events
 
-    def action_forms(self, case, bound: dict | None = None) -> list:
-        raise NotImplementedError
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         case = self.get_object()
+        may_handle = case.may_handle(self.request.user)
+        repair = getattr(case, "repair", None) if case.status == self.model.Status.COMPLETED else None
         ctx.update(
             {
                 "case": case,
-                "kind": self.kind,
+                "kind": case.CASE_LABEL,
                 "order": case.coverage.order,
                 "coverage": case.coverage,
                 "trail": self.trail(case),
                 "is_buyer": case.coverage.order.buyer_id == self.request.user.pk,
-                "action_forms": kwargs.get("action_forms") or (self.action_forms(case) if self.can_act(case) else []),
+                "action_forms": kwargs.get("action_forms") or (self.action_forms(case) if may_handle else []),
+                "repair": repair,
+                "repair_parts": list(repair.parts.all()) if repair else [],
             }
         )
-        repair = getattr(case, "repair", None) if case.status == "completed" else None
-        ctx["repair"] = repair
-        ctx["repair_parts"] = list(repair.parts.all()) if repair else []
         return ctx
+
+    def perform(self, case, action: str, form) -> None:
+        raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
         case = self.get_object()
-        if not self.can_act(case):
-            raise Http404
+        if not case.may_handle(request.user):
+            raise PermissionDenied(str(case.HANDLER_REFUSAL))
         action = request.POST.get("action", "")
         bound = self.action_forms(case, bound={"action": action, "data": request.POST})
         form = next((f for f in bound if f.action_name == action), None)
@@ -269,21 +276,21 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
 
 class RequestDetailView(CaseDetailView):
     model = AfterSalesRequest
-    kind = "request"
-    template_name = "warranty/case_detail.html"
+    actions = {
+        "assess": ((AfterSalesRequest.Status.SUBMITTED,), forms.AssessForm),
+        "approve": ((AfterSalesRequest.Status.UNDER_ASSESSMENT,), forms.ApproveForm),
+        "reject": ((AfterSalesRequest.Status.UNDER_ASSESSMENT,), forms.RejectRequestForm),
+        "start": ((AfterSalesRequest.Status.APPROVED,), forms.StartWorkForm),
+        "complete": ((AfterSalesRequest.Status.IN_PROGRESS,), None),  # by kind, below
+    }
 
-    def can_act(self, case) -> bool:
-        return case.coverage.order.listing.dealer_id == self.request.user.pk or _is_staff(self.request.user)
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("photos")
 
-    def action_forms(self, case, bound=None):
-        result = []
-        for action, (status, _cls) in REQUEST_ACTIONS.items():
-            if not _applies(status, case.status):
-                continue
-            form_class = _request_form_class(case, action)
-            data = bound["data"] if bound and bound["action"] == action else None
-            result.append(form_class(data, case=case, action_name=action, prefix=action))
-        return result
+    def form_class_for(self, case, action: str):
+        if action == "complete":
+            return forms.RepairForm if case.kind == AfterSalesRequest.Kind.REPAIR else forms.CompleteRequestForm
+        return super().form_class_for(case, action)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -314,20 +321,12 @@ class RequestDetailView(CaseDetailView):
 
 class ClaimDetailView(CaseDetailView):
     model = WarrantyClaim
-    kind = "claim"
-    template_name = "warranty/case_detail.html"
-
-    def can_act(self, case) -> bool:
-        return _is_staff(self.request.user)
-
-    def action_forms(self, case, bound=None):
-        result = []
-        for action, (status, form_class) in CLAIM_ACTIONS.items():
-            if not _applies(status, case.status):
-                continue
-            data = bound["data"] if bound and bound["action"] == action else None
-            result.append(form_class(data, case=case, action_name=action, prefix=action))
-        return result
+    actions = {
+        "review": ((WarrantyClaim.Status.SUBMITTED,), forms.ReviewForm),
+        "authorise": ((WarrantyClaim.Status.SUBMITTED, WarrantyClaim.Status.UNDER_REVIEW), forms.AuthoriseForm),
+        "reject": ((WarrantyClaim.Status.SUBMITTED, WarrantyClaim.Status.UNDER_REVIEW), forms.RejectClaimForm),
+        "complete": ((WarrantyClaim.Status.AUTHORISED,), forms.RepairForm),
+    }
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -352,17 +351,14 @@ class ClaimDetailView(CaseDetailView):
             services.claim_complete(claim=case, actor=user, repair=repair, parts=parts, note=note)
 
 
-class DealerCasesView(LoginRequiredMixin, TemplateView):
+class DealerCasesView(DealerOrStaffRequiredMixin, TemplateView):
     """Requests and claims for the dealer's own cars (staff: all)."""
 
     template_name = "warranty/dealer_cases.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        if not (user.is_dealer or _is_staff(user)):
-            raise Http404
-        requests, claims = cases_for(user)
+        requests, claims = cases_for(self.request.user)
         status = self.request.GET.get("status", "open")
         if status == "open":
             requests, claims = requests.open(), claims.open()

@@ -1,4 +1,5 @@
-"""Factories for warranty tests: a delivered order (own, so we do not depend on contracts' factories)."""
+"""Factories for warranty tests: a delivered order (own, so we do not depend on contracts' factories;
+it sends no delivery signal, so it has no guarantee until a test starts one)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,7 +10,8 @@ from contracts.models import Order
 from core.calendar import SHANGHAI
 from marketplace.models import Listing
 from marketplace.tests.factories import ListingFactory, UserFactory
-from warranty.models import RepairShop
+from warranty import services
+from warranty.models import AfterSalesRequest, RepairShop
 
 
 class DeliveredOrderFactory(factory.django.DjangoModelFactory):
@@ -38,3 +40,26 @@ class RepairShopFactory(factory.django.DjangoModelFactory):
 
 def delivered_on(day: dt.date, **kwargs) -> Order:
     return DeliveredOrderFactory(delivered_at=dt.datetime.combine(day, dt.time(10, 0), tzinfo=SHANGHAI), **kwargs)
+
+
+def sh(*args) -> dt.datetime:
+    """An aware Asia/Shanghai datetime."""
+    return dt.datetime(*args, tzinfo=SHANGHAI)
+
+
+def open_request(coverage, *, at, km=35100, kind=AfterSalesRequest.Kind.REPAIR):
+    return services.request_create(
+        coverage=coverage, actor=coverage.order.buyer, kind=kind, description="Engine knocks", odometer_km=km, now=at
+    )
+
+
+def open_claim(coverage, part, *, day=dt.date(2026, 4, 1), km=36000):
+    return services.claim_open(
+        coverage=coverage,
+        actor=coverage.order.buyer,
+        part=part,
+        symptom="noise",
+        odometer_km=km,
+        failed_on=day,
+        now=sh(day.year, day.month, day.day, 12),
+    )

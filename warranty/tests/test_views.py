@@ -1,15 +1,20 @@
-"""Pages: the guarantee clock, request/claim forms and detail pages, and who gets a 404."""
+"""Pages: the guarantee clock, request/claim forms and detail pages, and who is refused how (sign-in,
+403 for the wrong role, 404 for somebody else's car or case). GET pages never write."""
 
 import datetime as dt
 import io
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from core.calendar import SHANGHAI
+from marketplace.models import Listing
 from marketplace.tests.factories import ListingFactory
+from notifications.models import Notification
 from warranty import services
 from warranty.models import AfterSalesRequest, Coverage, WarrantyClaim
 from warranty.tests.factories import DeliveredOrderFactory
@@ -19,12 +24,12 @@ NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def order(buyer, dealer):
-    return DeliveredOrderFactory(buyer=buyer, listing=ListingFactory(dealer=dealer, status="sold"))
+    return DeliveredOrderFactory(buyer=buyer, listing=ListingFactory(dealer=dealer, status=Listing.Status.SOLD))
 
 
 @pytest.fixture
 def coverage(order):
-    return services.coverage_for_order(order=order)
+    return services.coverage_start(order=order)
 
 
 @pytest.fixture
@@ -61,10 +66,13 @@ def _png() -> io.BytesIO:
     return buffer
 
 
-def test_guarantee_page_shows_both_clocks_and_the_extension_offer(client, buyer, order, django_assert_max_num_queries):
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_guarantee_page_shows_both_clocks_and_the_extension_offer(client, buyer, coverage, django_assert_max_num_queries):
     client.force_login(buyer)
-    url = reverse("warranty:guarantee", args=[order.pk])
-    client.get(url)  # starts the clock
+    url = reverse("warranty:guarantee", args=[coverage.order_id])
     with django_assert_max_num_queries(25):
         response = client.get(url)
     assert response.status_code == 200
@@ -76,12 +84,37 @@ def test_guarantee_page_shows_both_clocks_and_the_extension_offer(client, buyer,
     assert "22 days" in html
 
 
-def test_my_cars_lists_the_buyers_delivered_cars(client, buyer, order):
+def test_my_cars_lists_the_buyers_delivered_cars(client, buyer, coverage):
+    order = coverage.order
     client.force_login(buyer)
     response = client.get(reverse("warranty:my_cars"))
     assert response.status_code == 200
     page = response.content.decode()
     assert order.listing.title in page and order.listing.vehicle.trim in page
+    assert 'data-testid="guarantee-pending"' not in page
+
+
+def test_a_car_without_a_guarantee_shows_not_started_and_the_pages_write_nothing(client, buyer, order):
+    client.force_login(buyer)
+    with CaptureQueriesContext(connection) as queries:
+        guarantee = client.get(reverse("warranty:guarantee", args=[order.pk]))
+        my_cars = client.get(reverse("warranty:my_cars"))
+        form = client.get(reverse("warranty:request_create", args=[order.pk]))
+    assert guarantee.status_code == my_cars.status_code == form.status_code == 200
+    for response in (guarantee, my_cars, form):
+        assert 'data-testid="guarantee-pending"' in response.content.decode()
+    assert "staff have been told" in guarantee.content.decode()
+    assert _writes(queries) == []
+    assert not Coverage.objects.exists() and not Notification.objects.exists()
+
+
+def test_posting_to_a_car_without_a_guarantee_goes_back_to_its_page(client, buyer, order):
+    client.force_login(buyer)
+    response = client.post(
+        reverse("warranty:request_create", args=[order.pk]), {"kind": "repair", "description": "x", "odometer_km": 35500}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("warranty:guarantee", args=[order.pk])
+    assert not AfterSalesRequest.objects.exists() and not Coverage.objects.exists()
 
 
 def test_buyer_updates_the_odometer(client, buyer, coverage):
@@ -136,7 +169,7 @@ def test_dealer_moves_the_request_through_its_workflow(client, dealer, request_c
     assert response.status_code == 200  # the note is required
     assert client.post(url, {"action": "approve", "approve-note": "Fault confirmed"}).status_code == 302
     request_case.refresh_from_db()
-    assert request_case.status == "approved"
+    assert request_case.status == AfterSalesRequest.Status.APPROVED
 
 
 def test_staff_authorise_a_claim_to_a_shop(client, staff_user, claim_case, shop):
@@ -146,7 +179,7 @@ def test_staff_authorise_a_claim_to_a_shop(client, staff_user, claim_case, shop)
     )
     assert response.status_code == 302
     claim_case.refresh_from_db()
-    assert claim_case.status == "authorised" and claim_case.repair_shop == shop
+    assert claim_case.status == WarrantyClaim.Status.AUTHORISED and claim_case.repair_shop == shop
 
 
 def test_the_buyer_sees_a_dispute_link_on_a_rejected_request(client, buyer, dealer, request_case):
@@ -158,9 +191,12 @@ def test_the_buyer_sees_a_dispute_link_on_a_rejected_request(client, buyer, deal
     assert "Accident damage" in response.content.decode()
 
 
-def test_the_buyer_cannot_post_dealer_actions(client, buyer, request_case):
+def test_the_buyer_sees_the_case_but_is_refused_the_dealer_actions(client, buyer, request_case):
     client.force_login(buyer)
-    assert client.post(request_case.get_absolute_url(), {"action": "assess"}).status_code == 404
+    page = client.get(request_case.get_absolute_url())
+    assert page.status_code == 200 and page.context["action_forms"] == []
+    assert client.post(request_case.get_absolute_url(), {"action": "assess"}).status_code == 403
+    assert AfterSalesRequest.objects.get().status == AfterSalesRequest.Status.SUBMITTED
 
 
 def test_dealer_case_list_shows_only_their_cars(client, dealer, other_dealer, request_case, django_assert_max_num_queries):
@@ -172,14 +208,32 @@ def test_dealer_case_list_shows_only_their_cars(client, dealer, other_dealer, re
     assert f"#{request_case.pk} " not in client.get(reverse("warranty:dealer_cases")).content.decode()
 
 
-def test_buyers_cannot_open_the_dealer_case_list(client, buyer):
-    client.force_login(buyer)
-    assert client.get(reverse("warranty:dealer_cases")).status_code == 404
-
-
-@pytest.mark.parametrize("who", ["other_buyer", "other_dealer"])
-def test_strangers_get_404_on_every_request_and_claim_url(client, request, who, coverage, request_case, claim_case, plan12):
+@pytest.mark.parametrize("who", ["buyer", "inspector"])
+def test_buyers_and_inspectors_are_refused_the_dealer_case_list(client, request, who):
     client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("warranty:dealer_cases")).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["dealer", "inspector", "staff_user"])
+def test_the_buyer_pages_are_refused_to_other_roles(client, request, who, coverage, plan12):
+    client.force_login(request.getfixturevalue(who))
+    order_pk = coverage.order_id
+    for method, url, data in [
+        ("get", reverse("warranty:my_cars"), {}),
+        ("get", reverse("warranty:guarantee", args=[order_pk]), {}),
+        ("post", reverse("warranty:odometer", args=[order_pk]), {"odometer_km": 99999}),
+        ("post", reverse("warranty:extend", args=[order_pk]), {"plan": plan12.pk}),
+        ("get", reverse("warranty:request_create", args=[order_pk]), {}),
+        ("get", reverse("warranty:claim_create", args=[order_pk]), {}),
+    ]:
+        assert getattr(client, method)(url, data).status_code == 403, url
+    assert Coverage.objects.get().current_odometer_km == 35000 and not coverage.purchases.exists()
+
+
+def test_another_buyer_gets_404_on_every_url_of_somebody_elses_car(
+    client, other_buyer, coverage, request_case, claim_case, plan12
+):
+    client.force_login(other_buyer)
     order_pk = coverage.order_id
     urls = [
         ("get", reverse("warranty:guarantee", args=[order_pk]), {}),
@@ -200,13 +254,25 @@ def test_strangers_get_404_on_every_request_and_claim_url(client, request, who, 
     for method, url, data in urls:
         assert getattr(client, method)(url, data).status_code == 404, url
     assert Coverage.objects.get().current_odometer_km == 35300
-    assert AfterSalesRequest.objects.get().status == "submitted"
+    assert AfterSalesRequest.objects.get().status == AfterSalesRequest.Status.SUBMITTED
+
+
+def test_another_dealer_gets_404_and_an_inspector_403_on_the_case_pages(
+    client, other_dealer, inspector, request_case, claim_case
+):
+    for user, status in ((other_dealer, 404), (inspector, 403)):
+        client.force_login(user)
+        for url in (request_case.get_absolute_url(), claim_case.get_absolute_url()):
+            assert client.get(url).status_code == status, (user, url)
+            assert client.post(url, {"action": "assess"}).status_code == status, (user, url)
+    assert AfterSalesRequest.objects.get().status == AfterSalesRequest.Status.SUBMITTED
 
 
 def test_the_dealer_of_the_car_sees_the_claim_but_cannot_decide_it(client, dealer, claim_case):
     client.force_login(dealer)
     assert client.get(claim_case.get_absolute_url()).status_code == 200
-    assert client.post(claim_case.get_absolute_url(), {"action": "review"}).status_code == 404
+    assert client.post(claim_case.get_absolute_url(), {"action": "review"}).status_code == 403
+    assert WarrantyClaim.objects.get().status == WarrantyClaim.Status.SUBMITTED
 
 
 def test_anonymous_users_are_sent_to_login(client, request_case):
