@@ -6,18 +6,20 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.masking import can_see_personal_data
 from accounts.models import User
+from accounts.roles import BuyerRequiredMixin, DealerRequiredMixin, StaffRequiredMixin, is_dealer, is_platform_staff
 from contracts.models import Order
 from core.errors import DomainError
 from core.statemachine import audit
@@ -32,22 +34,6 @@ from .services.prices import MIN_COMPARABLES, THRESHOLDS
 from .services.scores import PRIOR_REVIEWS, PRIOR_STARS, WEIGHTS
 
 REVIEWS_PER_PAGE = 10
-
-
-class StaffRequiredMixin(LoginRequiredMixin):
-    """Platform staff only; everybody else signed in gets 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_platform_staff:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class DealerRequiredMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_dealer:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class PeriodMixin:
@@ -89,7 +75,7 @@ class DealerPublicView(TemplateView):
             User.objects.filter(role=User.Role.DEALER).select_related("dealer_profile"), pk=self.kwargs["pk"]
         )
         reviews = Review.objects.of_dealer(dealer).select_related("buyer", "order__listing__vehicle")
-        if not self.request.user.is_authenticated or not self.request.user.is_platform_staff:
+        if not is_platform_staff(self.request.user):
             reviews = reviews.public()
         since = timezone.localdate() - dt.timedelta(days=365)
         page_obj = Paginator(reviews, REVIEWS_PER_PAGE).get_page(self.request.GET.get("page"))
@@ -118,31 +104,48 @@ class MyReviewsView(LoginRequiredMixin, TemplateView):
         )
         return super().get_context_data(
             as_buyer=list(delivered.filter(buyer=user).order_by("-delivered_at")[:100]),
-            as_dealer=list(delivered.filter(listing__dealer=user).order_by("-delivered_at")[:100]) if user.is_dealer else [],
+            as_dealer=list(delivered.filter(listing__dealer=user).order_by("-delivered_at")[:100]) if is_dealer(user) else [],
             now=timezone.now(),
             **kwargs,
         )
 
 
-class ReviewView(LoginRequiredMixin, FormView):
-    """Write (once) or edit (14 days) the review of a delivered order. Non-parties get 404."""
+class ServiceFormMixin:
+    """A form whose valid submission is one service call (``perform``, returning the success message);
+    a domain error it raises is shown on the form."""
+
+    def perform(self, form) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            done = self.perform(form)
+        except DomainError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, done)
+        return redirect(self.get_success_url())
+
+
+class ReviewView(BuyerRequiredMixin, ServiceFormMixin, FormView):
+    """Write (once) or edit (14 days) the review of one of the buyer's delivered orders (another's: 404)."""
 
     form_class = ReviewForm
     template_name = "insights/review_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.order = get_object_or_404(
-                Order.objects.filter(buyer=request.user).select_related("listing__vehicle", "listing__dealer__dealer_profile"),
-                pk=kwargs["order_pk"],
-            )
-            self.review = Review.objects.filter(order=self.order).first()
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def order(self) -> Order:
+        orders = Order.objects.filter(buyer=self.request.user)
+        return get_object_or_404(
+            orders.select_related("listing__vehicle", "listing__dealer__dealer_profile"), pk=self.kwargs["order_pk"]
+        )
+
+    @cached_property
+    def review(self) -> Review | None:
+        return Review.objects.filter(order=self.order).first()
 
     def get_initial(self):
-        if self.review:
-            return {f: getattr(self.review, f) for f in services.reviews.REVIEW_FIELDS}
-        return {}
+        return {f: getattr(self.review, f) for f in services.reviews.REVIEW_FIELDS} if self.review else {}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "submit_label": _("Save changes") if self.review else None}
@@ -150,91 +153,78 @@ class ReviewView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(order=self.order, review=self.review, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            if self.review:
-                services.review_update(review=self.review, actor=self.request.user, **form.cleaned_data)
-                messages.success(self.request, _("Your review was updated."))
-            else:
-                services.review_create(order=self.order, buyer=self.request.user, **form.cleaned_data)
-                messages.success(self.request, _("Thank you — your review is published."))
-        except DomainError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        return redirect("insights:dealer", pk=self.order.listing.dealer_id)
+    def perform(self, form) -> str:
+        if self.review:
+            services.review_update(review=self.review, actor=self.request.user, **form.cleaned_data)
+            return _("Your review was updated.")
+        services.review_create(order=self.order, buyer=self.request.user, **form.cleaned_data)
+        return _("Thank you — your review is published.")
+
+    def get_success_url(self) -> str:
+        return reverse("insights:dealer", args=[self.order.listing.dealer_id])
 
 
-class BuyerRatingView(DealerRequiredMixin, FormView):
+class BuyerRatingView(DealerRequiredMixin, ServiceFormMixin, FormView):
+    """The dealer rates the buyer of one of their delivered orders (another dealer's order: 404)."""
+
     form_class = BuyerRatingForm
     template_name = "insights/buyer_rating_form.html"
+    success_url = reverse_lazy("insights:my_reviews")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.order = get_object_or_404(
-                Order.objects.filter(listing__dealer=request.user).select_related("buyer", "listing__vehicle"),
-                pk=kwargs["order_pk"],
-            )
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def order(self) -> Order:
+        orders = Order.objects.filter(listing__dealer=self.request.user).select_related("buyer", "listing__vehicle")
+        return get_object_or_404(orders, pk=self.kwargs["order_pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(order=self.order, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.buyer_rating_create(order=self.order, dealer=self.request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your rating of the buyer was saved."))
-        return redirect("insights:my_reviews")
+    def perform(self, form) -> str:
+        services.buyer_rating_create(order=self.order, dealer=self.request.user, **form.cleaned_data)
+        return _("Your rating of the buyer was saved.")
 
 
-class ReviewReplyView(DealerRequiredMixin, FormView):
+class ReviewReplyView(DealerRequiredMixin, ServiceFormMixin, FormView):
+    """The reviewed dealer answers a review of theirs (another dealer's review: 404)."""
+
     form_class = ReplyForm
     template_name = "insights/review_reply.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.review = get_object_or_404(Review.objects.filter(dealer=request.user).with_people(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def review(self) -> Review:
+        return get_object_or_404(Review.objects.filter(dealer=self.request.user).with_people(), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(review=self.review, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.review_reply(review=self.review, dealer=self.request.user, text=form.cleaned_data["text"])
-        except DomainError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your reply is published."))
-        return redirect("insights:dealer", pk=self.request.user.pk)
+    def perform(self, form) -> str:
+        services.review_reply(review=self.review, dealer=self.request.user, text=form.cleaned_data["text"])
+        return _("Your reply is published.")
+
+    def get_success_url(self) -> str:
+        return reverse("insights:dealer", args=[self.request.user.pk])
 
 
-class ReviewHideView(StaffRequiredMixin, FormView):
+class ReviewHideView(StaffRequiredMixin, ServiceFormMixin, FormView):
     form_class = HideForm
     template_name = "insights/review_hide.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.review = get_object_or_404(Review.objects.with_people(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def review(self) -> Review:
+        return get_object_or_404(Review.objects.with_people(), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(review=self.review, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.review_hide(review=self.review, actor=self.request.user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, _("The review is hidden; the reason is in the audit trail."))
-        return redirect("insights:dealer", pk=self.review.dealer_id)
+    def perform(self, form) -> str:
+        services.review_hide(review=self.review, actor=self.request.user, reason=form.cleaned_data["reason"])
+        return _("The review is hidden; the reason is in the audit trail.")
+
+    def get_success_url(self) -> str:
+        return reverse("insights:dealer", args=[self.review.dealer_id])
 
 
-class ReviewUnhideView(StaffRequiredMixin, TemplateView):
-    http_method_names = ["post"]
-
+class ReviewUnhideView(StaffRequiredMixin, View):
     def post(self, request, *args, **kwargs):
         review = get_object_or_404(Review, pk=kwargs["pk"])
         services.review_unhide(review=review, actor=request.user)

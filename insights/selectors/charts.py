@@ -7,6 +7,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.calendar import SHANGHAI
@@ -27,6 +29,10 @@ class DateRange:
     def end_at(self) -> dt.datetime:
         return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
 
+    def within(self, field: str) -> Q:
+        """``field`` (an aware datetime column) falls in the range: [start 00:00, end+1 00:00) Shanghai."""
+        return Q(**{f"{field}__gte": self.start_at, f"{field}__lt": self.end_at})
+
     def months(self) -> list[str]:
         """Every month of the range as "YYYY-MM" (so empty months still show on the axis)."""
         year, month, out = self.start.year, self.start.month, []
@@ -41,6 +47,12 @@ class DateRange:
         start = dt.date(today.year - 1, today.month, 1)
         start = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
         return cls(start=start, end=today)
+
+
+def by_month(queryset, field: str, **aggregates) -> dict[str, dict]:
+    """``aggregates`` of ``queryset`` per month of ``field`` (Asia/Shanghai), keyed "YYYY-MM": one grouped query."""
+    rows = queryset.annotate(month=TruncMonth(field)).values("month").annotate(**aggregates)
+    return {month_key(row["month"]): row for row in rows}
 
 
 def month_key(value) -> str:
@@ -62,6 +74,12 @@ class Chart:
     unit: str = ""
     note: str = ""
     stacked: bool = False
+
+    @classmethod
+    def of_table(cls, *, rows: list[list], series, series_options: dict | None = None, **fields) -> Chart:
+        """A chart of one series: labelled by the rows' first column, valued by their second."""
+        dataset = {"label": series, "data": [row[1] for row in rows], **(series_options or {})}
+        return cls(rows=rows, labels=[row[0] for row in rows], datasets=[dataset], **fields)
 
     @property
     def is_empty(self) -> bool:

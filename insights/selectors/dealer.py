@@ -27,12 +27,8 @@ def funnel(dealer, period: DateRange) -> Chart:
         )["n"]
         or 0
     )
-    favourites = Favourite.objects.filter(
-        listing__dealer=dealer, created_at__gte=period.start_at, created_at__lt=period.end_at
-    ).count()
-    reservations = Order.objects.filter(
-        listing__dealer=dealer, reserved_at__gte=period.start_at, reserved_at__lt=period.end_at
-    ).count()
+    favourites = Favourite.objects.filter(period.within("created_at"), listing__dealer=dealer).count()
+    reservations = Order.objects.filter(period.within("reserved_at"), listing__dealer=dealer).count()
     sales = sales_in(period).filter(listing__dealer=dealer).count()
     steps = [
         (_("Detail-page views"), views),
@@ -47,14 +43,14 @@ def funnel(dealer, period: DateRange) -> Chart:
     # Bar widths on a log scale: a funnel spans orders of magnitude (thousands of views, a few sales).
     top = math.log10(max(r[1] for r in rows) + 1) or 1
     widths = [max(4, round(100 * math.log10(r[1] + 1) / top)) for r in rows]
-    return Chart(
+    return Chart.of_table(
         key="funnel",
         title=_("Sales funnel"),
         kind="hbar",
         columns=[_("Step"), _("Count"), _("Conversion from previous step %")],
         rows=rows,
-        labels=[r[0] for r in rows],
-        datasets=[{"label": _("Count"), "data": [r[1] for r in rows], "widths": widths}],
+        series=_("Count"),
+        series_options={"widths": widths},
     )
 
 
@@ -66,14 +62,13 @@ def days_to_sell(dealer, period: DateRange) -> float | None:
 def score_trend(dealer, *, since: dt.date) -> Chart:
     rows = list(DealerScoreHistory.objects.filter(dealer=dealer, day__gte=since).order_by("day").values_list("day", "score"))
     table = [[day.isoformat(), score] for day, score in rows]
-    return Chart(
+    return Chart.of_table(
         key="score_trend",
         title=_("Score trend"),
         kind="line",
         columns=[_("Day"), _("Score")],
         rows=table,
-        labels=[r[0] for r in table],
-        datasets=[{"label": _("Score"), "data": [r[1] for r in table]}],
+        series=_("Score"),
     )
 
 
@@ -131,7 +126,7 @@ def open_cases(dealer) -> list[dict]:
 
 
 def survey_results(dealer, period: DateRange) -> dict:
-    answered = Survey.objects.filter(dealer=dealer, answered_at__gte=period.start_at, answered_at__lt=period.end_at)
+    answered = Survey.objects.filter(period.within("answered_at"), dealer=dealer)
     results = answered.results()
     results["by_kind"] = list(answered.answered().values("kind").annotate(n=Count("pk"), csat=Avg("csat")).order_by("kind"))
     labels = dict(Survey.Kind.choices)

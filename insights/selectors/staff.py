@@ -15,7 +15,7 @@ from surveys.models import Survey
 from warranty.models import AfterSalesRequest, ComponentGroup, WarrantyClaim
 
 from ..models import Review
-from .charts import Chart, DateRange, days, month_key, num
+from .charts import Chart, DateRange, by_month, days, month_key, num
 
 SOLD_STATUSES = (Order.Status.DELIVERED, Order.Status.RETURNED)
 TOP_MODELS = 10
@@ -24,7 +24,7 @@ TREND_MODELS = 5
 
 def sales_in(period: DateRange):
     """Orders delivered in the period (a later return does not undo the sale in the statistics)."""
-    return Order.objects.filter(status__in=SOLD_STATUSES, delivered_at__gte=period.start_at, delivered_at__lt=period.end_at)
+    return Order.objects.filter(period.within("delivered_at"), status__in=SOLD_STATUSES)
 
 
 def _days_to_sell():
@@ -42,13 +42,7 @@ def _model_label(make: str, model: str) -> str:
 
 
 def sales_chart(period: DateRange) -> Chart:
-    rows = {
-        month_key(r["month"]): r
-        for r in sales_in(period)
-        .annotate(month=TruncMonth("delivered_at"))
-        .values("month")
-        .annotate(n=Count("pk"), gmv=Sum("agreed_price"))
-    }
+    rows = by_month(sales_in(period), "delivered_at", n=Count("pk"), gmv=Sum("agreed_price"))
     months = period.months()
     table = [[m, rows[m]["n"] if m in rows else 0, num(rows[m]["gmv"]) if m in rows else 0] for m in months]
     return Chart(
@@ -66,23 +60,15 @@ def sales_chart(period: DateRange) -> Chart:
 
 
 def days_to_sell_chart(period: DateRange) -> Chart:
-    rows = {
-        month_key(r["month"]): r
-        for r in with_selling_time(sales_in(period))
-        .annotate(month=TruncMonth("delivered_at"))
-        .values("month")
-        .annotate(avg=Avg(_days_to_sell()), n=Count("pk"))
-    }
-    months = period.months()
-    table = [[m, days(rows[m]["avg"]) if m in rows else None, rows[m]["n"] if m in rows else 0] for m in months]
-    return Chart(
+    rows = by_month(with_selling_time(sales_in(period)), "delivered_at", avg=Avg(_days_to_sell()), n=Count("pk"))
+    table = [[m, days(rows[m]["avg"]) if m in rows else None, rows[m]["n"] if m in rows else 0] for m in period.months()]
+    return Chart.of_table(
         key="days_to_sell",
         title=_("Average days to sell"),
         kind="line",
         columns=[_("Month"), _("Average days from publishing to reservation"), _("Cars sold")],
         rows=table,
-        labels=months,
-        datasets=[{"label": _("Days to sell"), "data": [r[1] for r in table]}],
+        series=_("Days to sell"),
         unit=_("days"),
     )
 
@@ -91,14 +77,13 @@ def listings_by_status_chart(period: DateRange) -> Chart:
     labels = dict(Listing.Status.choices)
     counts = {r["status"]: r["n"] for r in Listing.objects.values("status").annotate(n=Count("pk"))}
     table = [[str(labels[s]), counts.get(s, 0)] for s in Listing.Status.values]
-    return Chart(
+    return Chart.of_table(
         key="listings",
         title=_("Listings by status (now)"),
         kind="doughnut",
         columns=[_("Status"), _("Listings")],
         rows=table,
-        labels=[r[0] for r in table],
-        datasets=[{"label": _("Listings"), "data": [r[1] for r in table]}],
+        series=_("Listings"),
     )
 
 
@@ -113,14 +98,13 @@ def top_models_chart(period: DateRange) -> Chart:
         [_model_label(r["listing__vehicle__make"], r["listing__vehicle__model"]), r["n"], num(r["gmv"]), round(float(r["avg"]))]
         for r in rows
     ]
-    return Chart(
+    return Chart.of_table(
         key="top_models",
         title=_("Top makes and models"),
         kind="hbar",
         columns=[_("Make and model"), _("Cars sold"), _("GMV (CNY)"), _("Average price (CNY)")],
         rows=table,
-        labels=[r[0] for r in table],
-        datasets=[{"label": _("Cars sold"), "data": [r[1] for r in table]}],
+        series=_("Cars sold"),
     )
 
 
@@ -169,20 +153,23 @@ def price_trends_chart(period: DateRange) -> Chart:
 
 
 def complaints_in(period: DateRange):
-    return Complaint.objects.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
+    return Complaint.objects.filter(period.within("created_at"))
 
 
 def complaints_by_category_chart(period: DateRange) -> Chart:
     counts = {r["category"]: r["n"] for r in complaints_in(period).values("category").annotate(n=Count("pk"))}
     table = [[str(label), counts.get(value, 0)] for value, label in Category.choices]
-    return Chart(
+    return Chart.of_table(
         key="complaints",
         title=_("Complaints by category"),
         columns=[_("Category"), _("Complaints")],
         rows=table if any(r[1] for r in table) else [],
-        labels=[r[0] for r in table],
-        datasets=[{"label": _("Complaints"), "data": [r[1] for r in table]}],
+        series=_("Complaints"),
     )
+
+
+def _handling_time():
+    return ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
 
 
 def _sla_decided():
@@ -191,14 +178,12 @@ def _sla_decided():
 
 
 def sla_chart(period: DateRange) -> Chart:
-    rows = {
-        month_key(r["month"]): r
-        for r in complaints_in(period)
-        .filter(_sla_decided())
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("pk"), met=Count("pk", filter=Q(breached_at__isnull=True)))
-    }
+    rows = by_month(
+        complaints_in(period).filter(_sla_decided()),
+        "created_at",
+        n=Count("pk"),
+        met=Count("pk", filter=Q(breached_at__isnull=True)),
+    )
     months = period.months()
     table = []
     for m in months:
@@ -217,23 +202,18 @@ def sla_chart(period: DateRange) -> Chart:
 
 
 def handling_time_chart(period: DateRange) -> Chart:
-    rows = {
-        month_key(r["month"]): r
-        for r in Complaint.objects.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at)
-        .annotate(month=TruncMonth("resolved_at"))
-        .values("month")
-        .annotate(avg=Avg(ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())), n=Count("pk"))
-    }
-    months = period.months()
-    table = [[m, days(rows[m]["avg"]) if m in rows else None, rows[m]["n"] if m in rows else 0] for m in months]
-    return Chart(
+    rows = by_month(
+        Complaint.objects.filter(period.within("resolved_at")), "resolved_at", avg=Avg(_handling_time()), n=Count("pk")
+    )
+    table = [[m, days(rows[m]["avg"]) if m in rows else None, rows[m]["n"] if m in rows else 0] for m in period.months()]
+    return Chart.of_table(
         key="handling_time",
         title=_("Average complaint handling time"),
         kind="line",
         columns=[_("Month resolved"), _("Average days from filing to resolution"), _("Cases resolved")],
         rows=table if any(r[2] for r in table) else [],
-        labels=months,
-        datasets=[{"label": _("Days to resolve"), "data": [r[1] for r in table], "spanGaps": True}],
+        series=_("Days to resolve"),
+        series_options={"spanGaps": True},
         unit=_("days"),
     )
 
@@ -243,9 +223,7 @@ def after_sales_chart(period: DateRange) -> Chart:
     statuses = dict(AfterSalesRequest.Status.choices)
     counts = {
         (r["kind"], r["status"]): r["n"]
-        for r in AfterSalesRequest.objects.filter(submitted_at__gte=period.start_at, submitted_at__lt=period.end_at)
-        .values("kind", "status")
-        .annotate(n=Count("pk"))
+        for r in AfterSalesRequest.objects.filter(period.within("submitted_at")).values("kind", "status").annotate(n=Count("pk"))
     }
     table = [[str(kinds[k]), str(statuses[s]), n] for (k, s), n in sorted(counts.items())]
     return Chart(
@@ -266,7 +244,7 @@ def after_sales_chart(period: DateRange) -> Chart:
 def warranty_claims_chart(period: DateRange) -> Chart:
     rows = {
         r["part__group"]: r
-        for r in WarrantyClaim.objects.filter(submitted_at__gte=period.start_at, submitted_at__lt=period.end_at)
+        for r in WarrantyClaim.objects.filter(period.within("submitted_at"))
         .values("part__group")
         .annotate(
             n=Count("pk"),
@@ -289,22 +267,18 @@ def warranty_claims_chart(period: DateRange) -> Chart:
 
 
 def surveys_in(period: DateRange):
-    return Survey.objects.answered().filter(answered_at__gte=period.start_at, answered_at__lt=period.end_at)
+    return Survey.objects.answered().filter(period.within("answered_at"))
 
 
 def csat_nps_chart(period: DateRange) -> Chart:
-    rows = {
-        month_key(r["month"]): r
-        for r in surveys_in(period)
-        .annotate(month=TruncMonth("answered_at"))
-        .values("month")
-        .annotate(
-            n=Count("pk"),
-            csat=Avg("csat"),
-            promoters=Count("pk", filter=Q(nps__gte=9)),
-            detractors=Count("pk", filter=Q(nps__lte=6)),
-        )
-    }
+    rows = by_month(
+        surveys_in(period),
+        "answered_at",
+        n=Count("pk"),
+        csat=Avg("csat"),
+        promoters=Count("pk", filter=Q(nps__gte=9)),
+        detractors=Count("pk", filter=Q(nps__lte=6)),
+    )
     months = period.months()
     table = []
     for m in months:
@@ -396,9 +370,7 @@ def kpis(period: DateRange) -> dict:
     sla = (
         complaints_in(period).filter(_sla_decided()).aggregate(n=Count("pk"), met=Count("pk", filter=Q(breached_at__isnull=True)))
     )
-    handling = Complaint.objects.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at).aggregate(
-        avg=Avg(ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()))
-    )
+    handling = Complaint.objects.filter(period.within("resolved_at")).aggregate(avg=Avg(_handling_time()))
     survey = surveys_in(period).results()
     return {
         "sales": sales["n"],

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_platform_staff
 from contracts.models import Order
 from core.calendar import local_date
+from core.errors import DomainError
 from core.periods import end_of_day, is_within, last_day
 from core.statemachine import audit
 
@@ -25,11 +27,23 @@ def review_edit_deadline(written_at: dt.datetime) -> dt.datetime:
     return end_of_day(last_day(local_date(written_at), days=EDIT_WINDOW_DAYS))
 
 
-def _delivered_order_of(order: Order, user, party: str) -> None:
+def _locked_delivered_order(order: Order, user, party: str, *, once: type[Review | BuyerRating], already: DomainError) -> Order:
+    """The order's row, locked, if it is delivered, ``user`` is its ``party`` ("buyer" or "dealer") and it has
+    no ``once`` row (its review, its buyer rating) yet; ``already`` is raised otherwise. The lock makes "once
+    per order" hold when two submissions race."""
+    order = Order.objects.select_for_update().select_related("listing").get(pk=order.pk)
     if order.status != Order.Status.DELIVERED:
         raise ReviewNotAllowed(_("Only a delivered order can be reviewed."), code="not_delivered")
     if order.party_of(user) != party:
         raise ReviewNotAllowed(_("Only the parties of this order can review it."), code="not_party")
+    if once.objects.filter(order=order).exists():
+        raise already
+    return order
+
+
+def _require_staff(actor) -> None:
+    if not is_platform_staff(actor):
+        raise ReviewNotAllowed(_("Only staff can hide reviews."), code="not_staff")
 
 
 @transaction.atomic
@@ -47,10 +61,8 @@ def review_create(
 ) -> Review:
     """The buyer of a delivered order reviews its dealer, once."""
     now = now or timezone.now()
-    order = Order.objects.select_for_update().select_related("listing").get(pk=order.pk)
-    _delivered_order_of(order, buyer, "buyer")
-    if Review.objects.filter(order=order).exists():
-        raise AlreadyReviewed(_("You have already reviewed this purchase."), code="already_reviewed")
+    already = AlreadyReviewed(_("You have already reviewed this purchase."), code="already_reviewed")
+    order = _locked_delivered_order(order, buyer, "buyer", once=Review, already=already)
     review = Review(
         order=order,
         buyer=buyer,
@@ -113,8 +125,7 @@ def review_reply(*, review: Review, dealer, text: str, now: dt.datetime | None =
 @transaction.atomic
 def review_hide(*, review: Review, actor, reason: str, now: dt.datetime | None = None) -> Review:
     """Staff hide an abusive review; the reason goes to the audit trail (and stays on the row)."""
-    if not getattr(actor, "is_platform_staff", False):
-        raise ReviewNotAllowed(_("Only staff can hide reviews."), code="not_staff")
+    _require_staff(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ReviewNotAllowed(_("Give the reason for hiding this review."), code="no_reason")
@@ -129,8 +140,7 @@ def review_hide(*, review: Review, actor, reason: str, now: dt.datetime | None =
 @transaction.atomic
 def review_unhide(*, review: Review, actor, reason: str = "") -> Review:
     """Staff restore a hidden review (the earlier reason stays in the audit trail)."""
-    if not getattr(actor, "is_platform_staff", False):
-        raise ReviewNotAllowed(_("Only staff can hide reviews."), code="not_staff")
+    _require_staff(actor)
     review.is_hidden = False
     review.hidden_reason = ""
     review.hidden_at = None
@@ -150,10 +160,8 @@ def buyer_rating_create(
     now: dt.datetime | None = None,
 ) -> BuyerRating:
     """The dealer of a delivered order rates its buyer, once."""
-    order = Order.objects.select_for_update().select_related("listing").get(pk=order.pk)
-    _delivered_order_of(order, dealer, "dealer")
-    if BuyerRating.objects.filter(order=order).exists():
-        raise AlreadyReviewed(_("You have already rated this buyer for this order."), code="already_rated")
+    already = AlreadyReviewed(_("You have already rated this buyer for this order."), code="already_rated")
+    order = _locked_delivered_order(order, dealer, "dealer", once=BuyerRating, already=already)
     rating = BuyerRating(
         order=order,
         dealer=dealer,

@@ -97,16 +97,40 @@ def test_the_dealer_rates_the_buyer_once_and_the_buyer_cannot(order, buyer, deal
         services.buyer_rating_create(order=order, dealer=dealer, payment_on_time=1, communication=1)
 
 
-def test_review_page_is_404_for_anyone_but_the_buyer(order, buyer, other_buyer, dealer, client):
+def test_review_page_is_404_for_another_buyer_and_403_for_a_dealer(order, buyer, other_buyer, dealer, client):
     url = reverse("insights:review", args=[order.pk])
-    for user in (other_buyer, dealer):
-        client.force_login(user)
-        assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    client.force_login(other_buyer)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {**STARS, "comment": "Not mine"}).status_code == 404
+    client.force_login(dealer)  # a dealer on a buyer page
+    assert client.get(url).status_code == 403
+    assert client.post(url, {**STARS, "comment": "Self-praise"}).status_code == 403
+    assert not Review.objects.exists()
     client.force_login(buyer)
     assert client.get(url).status_code == 200
     response = client.post(url, {**STARS, "comment": "Smooth handover"})
     assert response.status_code == 302
     assert Review.objects.get(order=order).comment == "Smooth handover"
+
+
+def test_a_buyer_on_the_dealers_rating_and_reply_pages_gets_403_and_another_dealer_404(
+    order, buyer, dealer, other_dealer, client
+):
+    review = services.review_create(order=order, buyer=buyer, **STARS)
+    rate = reverse("insights:rate_buyer", args=[order.pk])
+    reply = reverse("insights:review_reply", args=[review.pk])
+    client.force_login(buyer)
+    assert client.get(rate).status_code == 403 and client.get(reply).status_code == 403
+    client.force_login(other_dealer)
+    assert client.get(rate).status_code == 404 and client.get(reply).status_code == 404
+    assert client.post(reply, {"text": "Not my review"}).status_code == 404
+    client.force_login(dealer)
+    assert client.get(rate).status_code == 200
+    assert client.post(reply, {"text": "Thank you!"}).status_code == 302
+    review.refresh_from_db()
+    assert review.reply == "Thank you!"
 
 
 def test_review_page_for_an_undelivered_order_shows_an_error_not_a_500(buyer, dealer, client):
