@@ -160,9 +160,12 @@ def _locked_own(listing: Listing, actor) -> Listing:
     return Listing.objects.select_for_update().select_related("vehicle").get(pk=listing.pk)
 
 
-def _dealer_move(listing: Listing, locked: Listing, to_status: str, *, actor, **fields) -> Listing:
-    """Move the locked row along the map (an audit row is written), save it, and let the caller's instance
-    see the new state."""
+def _dealer_move(listing: Listing, to_status: str, *, actor, check=None, **fields) -> Listing:
+    """Lock the row, run ``check`` on it, move it along the map (an audit row is written) setting ``fields``,
+    save it, and let the caller's instance see the new state."""
+    locked = _locked_own(listing, actor)
+    if check is not None:
+        check(locked)
     locked.transition_to(to_status, actor=actor)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -172,45 +175,48 @@ def _dealer_move(listing: Listing, locked: Listing, to_status: str, *, actor, **
     return locked
 
 
-@transaction.atomic
-def listing_submit_for_inspection(*, listing: Listing, actor) -> Listing:
-    """Draft → awaiting inspection (the dealer asks an inspector to check the car)."""
-    locked = _locked_own(listing, actor)
-    return _dealer_move(listing, locked, Listing.Status.AWAITING_INSPECTION, actor=actor)
-
-
-@transaction.atomic
-def listing_publish(*, listing: Listing, actor) -> Listing:
-    """Put a car on sale. Refused unless the inspections app has published a report for the vehicle."""
-    locked = _locked_own(listing, actor)
-    if locked.status in (Listing.Status.RESERVED, Listing.Status.SOLD):
+def _publishable(listing: Listing) -> None:
+    if listing.status in (Listing.Status.RESERVED, Listing.Status.SOLD):
         # Those go back on sale only through their order (reservation cancelled or expired, car returned),
         # never from the dealer's list: the buyer's order would be left pointing at a car on sale.
         raise InvalidTransition(
             _("A reserved or sold car goes back on sale only through its order (cancellation or an accepted return)."),
             code="has_order",
         )
-    if not locked.has_published_report:
+    if not listing.has_published_report:
         raise ReportRequired(
             _("This car cannot be published yet: it needs a published inspection report."), code="report_required"
         )
-    return _dealer_move(listing, locked, Listing.Status.PUBLISHED, actor=actor, published_at=timezone.now())
+
+
+def _vin_still_free(listing: Listing) -> None:
+    if listing.status == Listing.Status.WITHDRAWN:
+        _check_vin_free(listing.vehicle.vin, exclude_listing=listing)
+
+
+@transaction.atomic
+def listing_submit_for_inspection(*, listing: Listing, actor) -> Listing:
+    """Draft → awaiting inspection (the dealer asks an inspector to check the car)."""
+    return _dealer_move(listing, Listing.Status.AWAITING_INSPECTION, actor=actor)
+
+
+@transaction.atomic
+def listing_publish(*, listing: Listing, actor) -> Listing:
+    """Put a car on sale. Refused unless the inspections app has published a report for the vehicle, and
+    for reserved or sold cars (they go back on sale through their order)."""
+    return _dealer_move(listing, Listing.Status.PUBLISHED, actor=actor, check=_publishable, published_at=timezone.now())
 
 
 @transaction.atomic
 def listing_withdraw(*, listing: Listing, actor) -> Listing:
     """Take a car off sale (any state the map allows: draft, awaiting inspection, published)."""
-    locked = _locked_own(listing, actor)
-    return _dealer_move(listing, locked, Listing.Status.WITHDRAWN, actor=actor)
+    return _dealer_move(listing, Listing.Status.WITHDRAWN, actor=actor)
 
 
 @transaction.atomic
 def listing_back_to_draft(*, listing: Listing, actor) -> Listing:
     """Withdrawn or awaiting inspection → draft, to correct the car's facts; the VIN must still be free."""
-    locked = _locked_own(listing, actor)
-    if locked.status == Listing.Status.WITHDRAWN:
-        _check_vin_free(locked.vehicle.vin, exclude_listing=locked)
-    return _dealer_move(listing, locked, Listing.Status.DRAFT, actor=actor)
+    return _dealer_move(listing, Listing.Status.DRAFT, actor=actor, check=_vin_still_free)
 
 
 # --- moves driven by an order (contracts calls these; marketplace owns the map) ----------------------
