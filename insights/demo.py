@@ -328,7 +328,7 @@ def _cases(n, order, *, rng, quality, now, customers):
                 claim = WarrantyClaim.objects.create(
                     coverage=coverage,
                     part=part,
-                    status="completed" if done else "under_review",
+                    status=WarrantyClaim.Status.COMPLETED if done else WarrantyClaim.Status.UNDER_REVIEW,
                     symptom="故障灯亮，动力下降",
                     odometer_km=coverage.delivery_odometer_km + 3000,
                     failed_on=failed.date(),

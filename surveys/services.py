@@ -69,6 +69,7 @@ def survey_token(survey: Survey) -> str:
 
 
 def survey_url(survey: Survey) -> str:
+    """The survey's public answer link (signed; works for ``VALID_FOR`` after sending)."""
     return reverse("surveys:answer", args=[survey_token(survey)])
 
 

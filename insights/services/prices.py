@@ -56,6 +56,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def is_comparable(car: dict, other: dict) -> bool:
+    """Model year within ±1 and mileage within ±max(20,000 km, 30 %) of ``car``."""
     band = max(MILEAGE_BAND_KM, MILEAGE_BAND_SHARE * car["mileage"])
     return abs(other["year"] - car["year"]) <= YEAR_SPAN and abs(other["mileage"] - car["mileage"]) <= band
 
