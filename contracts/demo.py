@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
+from inspections.models import InspectionReport
 from marketplace.models import Listing
 
 from . import services
-from .models import Order
+from .models import Contract, Order, Payment
 
 # (buyer, final state, days ago the reservation was made, payment method)
 SCENARIOS = [
@@ -35,14 +36,14 @@ SCENARIOS = [
 
 
 def _listings_with_reports(count: int) -> list[Listing]:
-    qs = Listing.objects.filter(status=Listing.Status.PUBLISHED).select_related("vehicle", "dealer").order_by("pk")
-    try:
-        from django.apps import apps
-
-        report_model = apps.get_model("inspections", "InspectionReport")
-        qs = qs.filter(Exists(report_model.objects.filter(vehicle_id=OuterRef("vehicle_id"), status="published")))
-    except LookupError:
-        pass
+    published_report = InspectionReport.objects.filter(
+        vehicle_id=OuterRef("vehicle_id"), status=InspectionReport.Status.PUBLISHED
+    )
+    qs = (
+        Listing.objects.filter(Exists(published_report), status=Listing.Status.PUBLISHED)
+        .select_related("vehicle", "dealer")
+        .order_by("pk")
+    )
     # Spread the orders over different dealers.
     picked, dealers = [], set()
     for listing in qs[:200]:
@@ -56,12 +57,12 @@ def _listings_with_reports(count: int) -> list[Listing]:
 
 
 def _terms(order: Order, method: str, at: dt.datetime) -> None:
-    if method == "full":
+    if method == Contract.PaymentMethod.FULL:
         return
     price = order.agreed_price
     delivery = timezone.localdate(at) + dt.timedelta(days=5)
     deposit = (price * 20 // 100 // 1000) * 1000
-    if method == "instalments":
+    if method == Contract.PaymentMethod.INSTALMENTS:
         schedule = [
             {"label": "deposit", "amount": str(deposit), "due": timezone.localdate(at).isoformat()},
             {"label": "instalment", "amount": str(price - deposit), "due": delivery.isoformat()},
@@ -89,8 +90,8 @@ def _terms(order: Order, method: str, at: dt.datetime) -> None:
 def _sign(order: Order, user, at: dt.datetime) -> None:
     contract = order.contract
     contract.refresh_from_db()
-    services.contract_sign(
-        contract=contract,
+    services.document_sign(
+        document=contract,
         signer=user,
         password=DEMO_PASSWORD,
         typed_name=user.full_name,
@@ -135,7 +136,7 @@ def seed(*, stdout, rng, **kwargs) -> None:
             continue
         paid_at = at + dt.timedelta(days=1, hours=rng.randint(0, 6))
         services.payment_record(
-            order=order, actor=dealer, amount=order.agreed_price, method="loan" if method == "loan" else "bank_transfer",
+            order=order, actor=dealer, amount=order.agreed_price, method=Payment.Method.LOAN if method == Contract.PaymentMethod.LOAN else Payment.Method.BANK_TRANSFER,
             reference=f"DEMO-{order.pk:05d}-{rng.randint(100000, 999999)}", received_at=paid_at, now=paid_at,
         )  # fmt: skip
         order.refresh_from_db()

@@ -7,7 +7,21 @@ from django.utils.translation import gettext_lazy as _
 from .models import Amendment, Contract, Payment
 
 DATE = forms.DateInput(attrs={"type": "date"})
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _this_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class MinuteField(forms.DateTimeField):
+    """A moment to the minute in the browser's date-and-time picker; now (Asia/Shanghai) unless given."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("initial", _this_minute)
+        super().__init__(**kwargs)
 
 
 def _helper(label, css="btn-primary", form_tag=True):
@@ -123,18 +137,15 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount received (CNY)"), max_digits=10, decimal_places=2, min_value=0.01)
     method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
     reference = forms.CharField(label=_("Reference"), max_length=100, help_text=_("Bank transaction number, receipt number …"))
-    received_at = forms.DateTimeField(label=_("Received at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    received_at = MinuteField(label=_("Received at"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.helper = _helper(_("Record payment"))
 
 
 class DeliveryForm(forms.Form):
-    delivered_at = forms.DateTimeField(
-        label=_("Handed over at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-    )
+    delivered_at = MinuteField(label=_("Handed over at"))
     odometer_km = forms.IntegerField(label=_("Odometer at handover (km)"), min_value=0)
     keys_handed_over = forms.BooleanField(label=_("All keys handed over"), required=False)
     documents_handed_over = forms.BooleanField(
@@ -145,7 +156,6 @@ class DeliveryForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["delivered_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.helper = _helper(_("Record the handover"))
 
 

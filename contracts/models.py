@@ -99,6 +99,20 @@ class Order(StatusMachine):
         return ""
 
 
+class SignedDocument:
+    """What the contract and its amendments share: a text in both languages, signed by both parties."""
+
+    def content_for(self, language: str) -> str:
+        return self.content_en if (language or "").startswith("en") else self.content_zh
+
+    def signature_of(self, party: str):
+        """The ``Signature`` of ``party`` (from the prefetched signatures, no query when prefetched)."""
+        for signature in self.signatures.all():
+            if signature.party == party:
+                return signature
+        return None
+
+
 class ContractCounter(models.Model):
     """The last contract number issued per year; incremented with a row lock so numbers never repeat."""
 
@@ -113,7 +127,7 @@ class ContractCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Contract(models.Model):
+class Contract(SignedDocument, models.Model):
     """The 二手车买卖合同 of an order: a frozen snapshot, signed by both parties, then immutable.
 
     The texts in both languages are rendered once from the snapshot when the draft is made (and again
@@ -198,15 +212,6 @@ class Contract(models.Model):
     def is_signed(self) -> bool:
         return self.signed_at is not None
 
-    def content_for(self, language: str) -> str:
-        return self.content_en if (language or "").startswith("en") else self.content_zh
-
-    def signature_of(self, party: str):
-        for signature in self.signatures.all():
-            if signature.party == party:
-                return signature
-        return None
-
     @property
     def buyer_signature(self):
         return self.signature_of(Signature.Party.BUYER)
@@ -216,8 +221,12 @@ class Contract(models.Model):
         return self.signature_of(Signature.Party.DEALER)
 
 
-class Amendment(models.Model):
-    """A signed document changing or ending a signed contract (never an edit of the contract itself)."""
+class Amendment(SignedDocument, StatusMachine):
+    """A signed document changing or ending a signed contract (never an edit of the contract itself).
+
+    Proposed ``pending``; ``effective`` once both parties have signed; ``withdrawn`` by its proposer
+    before that. Both ends are final.
+    """
 
     class Kind(models.TextChoices):
         DELIVERY_DATE = "delivery_date", _("Delivery date change")
@@ -229,6 +238,12 @@ class Amendment(models.Model):
         PENDING = "pending", _("Awaiting signatures")
         EFFECTIVE = "effective", _("Signed by both parties")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.EFFECTIVE, Status.WITHDRAWN},
+        Status.EFFECTIVE: set(),
+        Status.WITHDRAWN: set(),
+    }
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("contract"))
     sequence = models.PositiveSmallIntegerField(_("number"))
@@ -269,14 +284,8 @@ class Amendment(models.Model):
     def number(self) -> str:
         return str(self)
 
-    def content_for(self, language: str) -> str:
-        return self.content_en if (language or "").startswith("en") else self.content_zh
-
-    def signature_of(self, party: str):
-        for signature in self.signatures.all():
-            if signature.party == party:
-                return signature
-        return None
+    def compute_content_hash(self) -> str:
+        return sha256_hex(f"{self.number}\n{self.content_zh}\n{self.content_en}")
 
 
 class Signature(models.Model):

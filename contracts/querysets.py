@@ -1,20 +1,25 @@
 from django.db import models
 from django.db.models import Q
 
-
-def _is_staff(user) -> bool:
-    return bool(getattr(user, "is_staff", False) or getattr(user, "role", "") == "staff")
+from accounts.roles import is_platform_staff
 
 
-class OrderQuerySet(models.QuerySet):
+class PartyQuerySet(models.QuerySet):
+    """Rows that belong to an order: ``order_path`` is the lookup from this model to its ``Order`` ("" on Order)."""
+
+    order_path = ""
+
     def visible_to(self, user):
-        """Orders ``user`` may see: their own as buyer, those of their listings as dealer; staff see all."""
-        if user is None or not user.is_authenticated:
+        """What ``user`` may see: their own orders as buyer, those of their listings as dealer; staff see all."""
+        if not getattr(user, "is_authenticated", False):
             return self.none()
-        if _is_staff(user):
+        if is_platform_staff(user):
             return self
-        return self.filter(Q(buyer=user) | Q(listing__dealer=user))
+        prefix = f"{self.order_path}__" if self.order_path else ""
+        return self.filter(Q(**{f"{prefix}buyer": user}) | Q(**{f"{prefix}listing__dealer": user}))
 
+
+class OrderQuerySet(PartyQuerySet):
     def active(self):
         return self.filter(status__in=self.model.ACTIVE_STATUSES)
 
@@ -28,25 +33,15 @@ class OrderQuerySet(models.QuerySet):
         )
 
 
-class ContractQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if _is_staff(user):
-            return self
-        return self.filter(Q(order__buyer=user) | Q(order__listing__dealer=user))
+class ContractQuerySet(PartyQuerySet):
+    order_path = "order"
 
     def signed(self):
         return self.filter(signed_at__isnull=False)
 
 
-class AmendmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if _is_staff(user):
-            return self
-        return self.filter(Q(contract__order__buyer=user) | Q(contract__order__listing__dealer=user))
+class AmendmentQuerySet(PartyQuerySet):
+    order_path = "contract__order"
 
     def effective(self):
         return self.filter(status=self.model.Status.EFFECTIVE)

@@ -1,4 +1,4 @@
-"""Small helpers shared by the contracts services."""
+"""Small pieces every contracts service uses: the locks, the party checks and notification parameters."""
 
 from __future__ import annotations
 
@@ -8,22 +8,30 @@ from django.utils import translation
 from core.statemachine import audit  # noqa: F401  (re-exported for the service modules)
 from marketplace.models import Listing
 from marketplace.services import listing_lock
-from notifications.services import notify
+from notifications.kinds import localized
 
 from ..errors import NotAParty
 from ..models import Order, Signature
 
 
-def tell(recipient, kind: str, dedupe_key: str, *, subject, body="", url: str = "", **params) -> None:
-    """Notify ``recipient`` in their own language; ``subject``/``body`` are lazy strings with %(name)s params."""
-    with translation.override(getattr(recipient, "language", None) or translation.get_language()):
-        rendered_subject = str(subject) % params if params else str(subject)
-        rendered_body = (str(body) % params if params else str(body)) if body else ""
-    notify(recipient, kind, dedupe_key, subject=rendered_subject, body=rendered_body, url=url)
-
-
 def order_url(order: Order) -> str:
     return reverse("contracts:order_detail", args=[order.pk])
+
+
+def car_of(order: Order) -> dict:
+    """The order's car, named in every language (a notification parameter)."""
+    vehicle = order.listing.vehicle
+    return localized(lambda: str(vehicle))
+
+
+def parties(order: Order) -> tuple[tuple[object, str], ...]:
+    """(user, side) for the buyer and the dealer of ``order``."""
+    return ((order.buyer, Signature.Party.BUYER), (order.listing.dealer, Signature.Party.DEALER))
+
+
+def other_party(order: Order, party: str):
+    """The user on the other side of ``order`` from ``party``."""
+    return order.listing.dealer if party == Signature.Party.BUYER else order.buyer
 
 
 def party_of(order: Order, actor) -> str:
@@ -35,6 +43,7 @@ def party_of(order: Order, actor) -> str:
 
 
 def require_party(order: Order, actor, party: str) -> None:
+    """Refuse anybody but the buyer (or the dealer) of ``order``."""
     if order.party_of(actor) != party:
         if party == Signature.Party.BUYER:
             message = translation.gettext("Only the buyer can do this.")

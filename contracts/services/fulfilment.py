@@ -9,15 +9,16 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.statemachine import audit
 from marketplace.services import listing_back_on_sale, listing_mark_sold
+from notifications.services import notify
 
 from ..models import Delivery, Order, Payment, Signature
+from ..notices import DELIVERED, DELIVERY_RECORDED, PAYMENT_RECORDED
 from ..signals import order_delivered
-from .common import lock_order, order_url, require_party, tell
+from .common import car_of, lock_order, order_url, require_party
 
 #: A handover may be recorded a little ahead of the server clock (phones drift), never more.
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -66,15 +67,12 @@ def payment_record(
         order.transition_to(Order.Status.PAID, actor=actor)
         order.paid_at = received_at
         order.save(update_fields=["status", "paid_at", "updated_at"])
-    tell(
+    notify(
         order.buyer,
-        "contracts.payment_recorded",
+        PAYMENT_RECORDED,
         f"contracts:payment:{payment.pk}",
-        subject=gettext_lazy("Payment of ¥%(amount)s received"),
-        body=gettext_lazy("The dealer recorded your payment (reference %(reference)s)."),
+        params={"amount": f"{amount:,.2f}", "reference": payment.reference},
         url=order_url(order),
-        amount=f"{amount:,.2f}",
-        reference=payment.reference,
     )
     return payment
 
@@ -129,15 +127,12 @@ def delivery_record(
     delivery.dealer_confirmed_at = now
     delivery.save()
     audit(order, action="delivery_recorded", actor=actor, note=f"{delivered_at.isoformat()} {odometer_km} km")
-    tell(
+    notify(
         order.buyer,
-        "contracts.delivery_recorded",
+        DELIVERY_RECORDED,
         f"contracts:delivery:{delivery.pk}:recorded:{int(delivered_at.timestamp())}:{odometer_km}",
-        subject=gettext_lazy("Please confirm the handover of %(car)s"),
-        body=gettext_lazy("The dealer recorded the handover at %(km)s km. Confirm it to start your guarantees."),
+        params={"car": car_of(order), "km": odometer_km},
         url=order_url(order),
-        car=str(order.listing.vehicle),
-        km=odometer_km,
     )
     return delivery
 
@@ -162,14 +157,12 @@ def delivery_confirm(*, order: Order, actor, now: dt.datetime | None = None) -> 
     order.save(update_fields=["status", "delivered_at", "delivery_odometer_km", "updated_at"])
     listing_mark_sold(listing=listing, actor=actor, note=f"order #{order.pk} delivered")
     order_delivered.send(sender=Order, order=order)
-    tell(
+    notify(
         order.listing.dealer,
-        "contracts.delivered",
+        DELIVERED,
         f"contracts:order:{order.pk}:delivered",
-        subject=gettext_lazy("Handover confirmed: %(car)s"),
-        body=gettext_lazy("The buyer confirmed the handover. The order is complete."),
+        params={"car": car_of(order)},
         url=order_url(order),
-        car=str(listing.vehicle),
     )
     return order
 

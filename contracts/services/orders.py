@@ -9,16 +9,19 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from accounts.roles import is_buyer
 from core.errors import DomainError, PermissionDeniedError
 from core.statemachine import audit
 from marketplace.models import Listing
 from marketplace.services import listing_lock, listing_release, listing_reserve
+from notifications.services import notify
 
 from ..errors import AlreadyReserved
 from ..models import Order, Signature
-from .common import lock_order, order_url, require_party, tell
+from ..notices import ORDER_CANCELLED, ORDER_DECLINED, ORDER_RESERVED, RESERVATION_EXPIRED
+from .common import car_of, lock_order, order_url, parties, require_party
+from .drafting import contract_draft
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +40,8 @@ def order_reserve(*, buyer, listing: Listing, now: dt.datetime | None = None) ->
     The row lock serialises concurrent buyers; the partial unique constraint "one active order per
     listing" backs it up, so a car is never sold twice even if a caller skips the lock.
     """
-    from .documents import contract_draft
-
     now = now or timezone.now()
-    if not getattr(buyer, "is_authenticated", False) or not buyer.is_buyer:
+    if not is_buyer(buyer):
         raise PermissionDeniedError(_("Only buyer accounts can reserve a car."), code="not_buyer")
     listing = listing_lock(listing.pk)
     if listing.dealer_id == buyer.pk:
@@ -66,18 +67,12 @@ def order_reserve(*, buyer, listing: Listing, now: dt.datetime | None = None) ->
     listing_reserve(listing=listing, actor=buyer, note=f"order #{order.pk}")
     audit(order, action="reserved", actor=buyer, to_status=order.status)
     contract_draft(order=order, now=now)
-    tell(
+    notify(
         listing.dealer,
-        "contracts.order_reserved",
+        ORDER_RESERVED,
         f"contracts:order:{order.pk}:reserved",
-        subject=gettext_lazy("New reservation: %(car)s"),
-        body=gettext_lazy(
-            "%(buyer)s reserved %(car)s. Check the contract terms; the buyer signs first, then you countersign within %(hours)d hours."
-        ),
+        params={"car": car_of(order), "buyer": buyer.display_name, "hours": reservation_hours()},
         url=order_url(order),
-        car=str(listing.vehicle),
-        buyer=buyer.display_name,
-        hours=reservation_hours(),
     )
     return order
 
@@ -105,14 +100,12 @@ def order_cancel(*, order: Order, actor, reason: str = "", now: dt.datetime | No
             _("Once the contract is signed, cancelling needs a cancellation agreement signed by both parties."), code="signed"
         )
     _cancel(order, kind=Order.CancelKind.BUYER_CANCELLED, reason=reason, actor=actor, now=now)
-    tell(
+    notify(
         order.listing.dealer,
-        "contracts.order_cancelled",
+        ORDER_CANCELLED,
         f"contracts:order:{order.pk}:cancelled",
-        subject=gettext_lazy("Reservation cancelled: %(car)s"),
-        body=gettext_lazy("The buyer cancelled the reservation. The car is on sale again."),
+        params={"car": car_of(order)},
         url=order_url(order),
-        car=str(order.listing.vehicle),
     )
     return order
 
@@ -129,15 +122,12 @@ def order_decline(*, order: Order, actor, reason: str, now: dt.datetime | None =
     if not reason:
         raise DomainError(_("Please tell the buyer why you decline."), code="reason_required")
     _cancel(order, kind=Order.CancelKind.DEALER_DECLINED, reason=reason, actor=actor, now=now)
-    tell(
+    notify(
         order.buyer,
-        "contracts.order_declined",
+        ORDER_DECLINED,
         f"contracts:order:{order.pk}:declined",
-        subject=gettext_lazy("The dealer declined your reservation of %(car)s"),
-        body=gettext_lazy("Reason given: %(reason)s"),
+        params={"car": car_of(order), "reason": reason},
         url=order_url(order),
-        car=str(order.listing.vehicle),
-        reason=reason,
     )
     return order
 
@@ -157,28 +147,11 @@ def _expire_one(order_pk: int, *, now: dt.datetime) -> bool:
         if order.status != Order.Status.RESERVED or order.expires_at is None or order.expires_at > now:
             return False
         _cancel(order, kind=Order.CancelKind.EXPIRED, reason="", actor=None, now=now)
-        car = str(order.listing.vehicle)
-        hours = reservation_hours()
-        tell(
-            order.buyer,
-            "contracts.reservation_expired",
-            f"contracts:order:{order.pk}:expired:buyer",
-            subject=gettext_lazy("Your reservation of %(car)s has expired"),
-            body=gettext_lazy("The contract was not signed by both parties within %(hours)d hours, so the car is on sale again."),
-            url=order_url(order),
-            car=car,
-            hours=hours,
-        )
-        tell(
-            order.listing.dealer,
-            "contracts.reservation_expired",
-            f"contracts:order:{order.pk}:expired:dealer",
-            subject=gettext_lazy("Reservation expired: %(car)s"),
-            body=gettext_lazy("The contract was not signed by both parties within %(hours)d hours, so the car is on sale again."),
-            url=order_url(order),
-            car=car,
-            hours=hours,
-        )
+        params = {"car": car_of(order), "hours": reservation_hours()}
+        for recipient, side in parties(order):
+            notify(
+                recipient, RESERVATION_EXPIRED, f"contracts:order:{order.pk}:expired:{side}", params=params, url=order_url(order)
+            )
     return True
 
 

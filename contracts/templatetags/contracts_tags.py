@@ -7,6 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
+from contracts.models import Order
+from marketplace.models import Listing
+
 register = template.Library()
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -92,10 +95,8 @@ def hash_groups(value, size=8):
 def active_order_for(listing, user):
     """The user's own live order for ``listing`` (one query, only when the car is reserved/sold and the
     user is signed in) — so the reserve button can link to it."""
-    if not getattr(user, "is_authenticated", False) or listing.status not in ("reserved", "sold"):
+    if not getattr(user, "is_authenticated", False) or listing.status not in (Listing.Status.RESERVED, Listing.Status.SOLD):
         return None
-    from contracts.models import Order
-
     return (
         Order.objects.filter(listing_id=listing.pk, status__in=Order.ACTIVE_STATUSES)
         .filter(buyer=user)

@@ -25,8 +25,8 @@ def reserve(*, buyer, listing=None, dealer=None, now=None, **listing_kwargs) -> 
 def sign(order: Order, user, *, now=None, password: str = PASSWORD, **extra):
     contract = order.contract
     contract.refresh_from_db()
-    return services.contract_sign(
-        contract=contract,
+    return services.document_sign(
+        document=contract,
         signer=user,
         password=password,
         typed_name=extra.pop("typed_name", user.full_name),

@@ -129,7 +129,7 @@ def test_dealer_decline_needs_a_reason_and_tells_the_buyer(buyer, dealer):
     with pytest.raises(DomainError):
         services.order_decline(order=order, actor=dealer, reason="  ")
     services.order_decline(order=order, actor=dealer, reason="Car sold at the showroom")
-    assert Notification.objects.get(recipient=buyer, kind="contracts.order_declined").body.endswith("Car sold at the showroom")
+    assert Notification.objects.get(recipient=buyer, kind="contracts.order_declined").text.endswith("Car sold at the showroom")
 
 
 def test_buyer_cannot_cancel_unilaterally_after_signing(buyer, dealer):
@@ -250,7 +250,7 @@ def test_snapshot_is_unaffected_by_later_listing_edits(buyer, dealer):
 
 
 def test_contract_stores_after_sales_terms_and_the_inspection_report_hash(buyer, dealer, monkeypatch):
-    monkeypatch.setattr("contracts.services.documents.inspection_report_of", lambda listing: (3, "ab" * 32))
+    monkeypatch.setattr("contracts.services.drafting.inspection_report_of", lambda listing: (3, "ab" * 32))
     order = reserve(buyer=buyer, dealer=dealer)
     contract = order.contract
     assert contract.inspection_report_version == 3 and contract.inspection_report_hash == "ab" * 32
@@ -288,8 +288,8 @@ def test_delivery_date_amendment_is_a_new_signed_document(buyer, dealer):
     )
     assert amendment.number == f"{contract.number}-A1"
     for user in (dealer, buyer):
-        services.amendment_sign(
-            amendment=amendment,
+        services.document_sign(
+            document=amendment,
             signer=user,
             password="pass-1234-word",
             typed_name=user.full_name,
@@ -310,8 +310,8 @@ def test_mutual_cancellation_cancels_the_order_and_republishes_the_car(buyer, de
         payload={"reason": "Buyer moved abroad", "refund_amount": "98000"},
         actor=buyer,
     )
-    services.amendment_sign(
-        amendment=amendment,
+    services.document_sign(
+        document=amendment,
         signer=buyer,
         password="pass-1234-word",
         typed_name=buyer.full_name,
@@ -320,8 +320,8 @@ def test_mutual_cancellation_cancels_the_order_and_republishes_the_car(buyer, de
     )
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
-    services.amendment_sign(
-        amendment=amendment,
+    services.document_sign(
+        document=amendment,
         signer=dealer,
         password="pass-1234-word",
         typed_name=dealer.full_name,

@@ -183,7 +183,7 @@ def test_incomplete_checklist_is_shown_as_a_form_error(client, buyer, dealer):
 
 def test_pdf_download_holds_chinese_text_both_signers_and_the_report_hash(client, buyer, dealer, monkeypatch, tmp_path, real_pdf):
     report_hash = hashlib.sha256(b"inspection report v2").hexdigest()
-    monkeypatch.setattr("contracts.services.documents.inspection_report_of", lambda listing: (2, report_hash))
+    monkeypatch.setattr("contracts.services.drafting.inspection_report_of", lambda listing: (2, report_hash))
     buyer.full_name = "孙小明"
     buyer.save()
     dealer.full_name = "王建国"
@@ -372,3 +372,40 @@ def test_a_delivered_order_links_the_buyer_to_the_guarantee_and_to_a_complaint(c
     client.force_login(dealer)
     page = client.get(reverse("contracts:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="guarantee-link"' not in page and 'data-testid="complaint-link"' not in page
+
+
+# --- refusals (accounts.roles) and page languages ----------------------------------------------
+
+
+def test_the_order_lists_are_for_their_role_and_refuse_the_others_with_403(client, buyer, dealer, inspector, staff_user):
+    for user, my_orders, dealer_orders in ((buyer, 200, 403), (dealer, 403, 200), (inspector, 403, 403), (staff_user, 403, 403)):
+        client.force_login(user)
+        assert client.get(reverse("contracts:my_orders")).status_code == my_orders, user
+        assert client.get(reverse("contracts:dealer_orders")).status_code == dealer_orders, user
+
+
+def test_staff_may_read_an_order_but_not_propose_an_amendment_on_it(client, buyer, dealer, staff_user):
+    order = signed_order(buyer=buyer, dealer=dealer)
+    client.force_login(staff_user)
+    url = reverse("contracts:amendment_create", args=[order.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"kind": "other", "text": "x", "reason": "y"}).status_code == 403
+    assert not Amendment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "who", "english", "chinese"),
+    [
+        ("payment_create", "dealer", "Record a payment", "登记收款"),
+        ("delivery_record", "dealer", "Record the handover", "登记交车"),
+        ("order_decline", "dealer", "Decline the reservation", "拒绝该预订"),
+        ("amendment_create", "buyer", "Propose an amendment or a cancellation", "提出补充协议或解除协议"),
+    ],
+)
+def test_form_page_titles_follow_the_language_of_each_request(client, buyer, dealer, name, who, english, chinese):
+    order = reserve(buyer=buyer, dealer=dealer) if name == "order_decline" else signed_order(buyer=buyer, dealer=dealer)
+    client.force_login(buyer if who == "buyer" else dealer)
+    url = reverse(f"contracts:{name}", args=[order.pk])
+    assert f"<title>{english}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<title>{chinese}" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"<title>{english}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
