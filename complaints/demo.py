@@ -88,7 +88,7 @@ CASES = [
 
 def _set_deadline(complaint: Complaint, field: str, when: dt.datetime) -> None:
     setattr(complaint, field, when)
-    services._save(complaint, [field])
+    services.save_case(complaint, [field])
 
 
 def seed(*, stdout, rng, **kwargs) -> None:

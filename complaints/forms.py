@@ -53,14 +53,14 @@ class ComplaintFileForm(forms.Form):
             initial.setdefault("order", initial_order.pk)
             initial.setdefault("dealer", initial_order.listing.dealer_id)
         super().__init__(*args, **kwargs)
+        User = get_user_model()
         orders = user.orders.select_related("listing__vehicle", "listing__dealer__dealer_profile").order_by("-created_at")
         self.fields["order"].queryset = orders
         self.fields["order"].label_from_instance = lambda o: (
             f"#{o.pk} {o.listing.title} {o.listing.vehicle.trim} · {o.listing.dealer.display_name}"
         )
         self.fields["dealer"].queryset = (
-            get_user_model()
-            .objects.filter(role="dealer", is_active=True, dealer_profile__isnull=False)
+            User.objects.filter(role=User.Role.DEALER, is_active=True, dealer_profile__isnull=False)
             .select_related("dealer_profile")
             .order_by("dealer_profile__business_name")
         )

@@ -18,6 +18,7 @@ from accounts.masking import mask_phone
 from core.errors import DomainError
 
 from . import selectors, services
+from .formatting import format_deadline
 from .forms import ComplaintFileForm, ComplaintFilterForm, DecisionForm, MessageForm
 from .models import Complaint, ComplaintAttachment
 
@@ -100,7 +101,7 @@ class ComplaintCreateView(LoginRequiredMixin, FormView):
         messages.success(
             self.request,
             _("Complaint %(number)s is registered. We will acknowledge it by %(due)s.")
-            % {"number": complaint.number, "due": services.format_deadline(complaint.ack_due_at)},
+            % {"number": complaint.number, "due": format_deadline(complaint.ack_due_at)},
         )
         return HttpResponseRedirect(reverse("complaints:detail", args=[complaint.pk]))
 

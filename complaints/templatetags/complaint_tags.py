@@ -1,18 +1,20 @@
 from django import template
 
-from complaints.services import format_deadline
+from complaints.formatting import format_deadline
+from complaints.models import Complaint
 
 register = template.Library()
 
+Status = Complaint.Status
 STATUS_COLOURS = {
-    "new": "primary",
-    "acknowledged": "info",
-    "investigating": "info",
-    "resolution_proposed": "warning",
-    "escalated": "danger",
-    "reopened": "warning",
-    "resolved": "success",
-    "closed": "secondary",
+    Status.NEW: "primary",
+    Status.ACKNOWLEDGED: "info",
+    Status.INVESTIGATING: "info",
+    Status.RESOLUTION_PROPOSED: "warning",
+    Status.ESCALATED: "danger",
+    Status.REOPENED: "warning",
+    Status.RESOLVED: "success",
+    Status.CLOSED: "secondary",
 }
 
 

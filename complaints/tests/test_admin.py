@@ -144,3 +144,62 @@ def test_a_staff_member_works_a_case_from_new_to_closed_in_the_admin(client, buy
     assert complaint.status == Complaint.Status.CLOSED
     actions = [e.action for e in audit_trail(complaint)]
     assert {"assigned", "message_staff", "internal_note", "paused", "resumed", "customer_accepted"} <= set(actions)
+
+
+def test_a_change_page_submission_is_one_staff_update_with_only_what_changed(client, buyer, dealer, agent, monkeypatch):
+    complaint = file_complaint(buyer=buyer, dealer=dealer)
+    calls = []
+    original = services.complaint_staff_update
+
+    def spy(**kwargs):
+        calls.append(kwargs["edit"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "complaint_staff_update", spy)
+    client.force_login(agent)
+    response = post_change(
+        client, complaint, assignee=agent.pk, priority="urgent", transition="acknowledged", reply="We are on it."
+    )
+    assert response.status_code == 302
+    [edit] = calls
+    assert edit.fields == {"priority": "urgent"}
+    assert (edit.assignee, edit.transition, edit.reply) == (agent, "acknowledged", "We are on it.")
+    complaint.refresh_from_db()
+    assert (complaint.assignee, complaint.priority, complaint.status) == (agent, "urgent", "acknowledged")
+
+
+def test_the_form_shows_the_service_refusals_next_to_their_fields(client, buyer, dealer, agent):
+    complaint = file_complaint(buyer=buyer, dealer=dealer)
+    client.force_login(agent)
+    errors = post_change(client, complaint, clock="pause", pause_reason="").context["adminform"].form.errors
+    assert list(errors) == ["pause_reason"]
+    for status in ("acknowledged", "investigating"):
+        services.complaint_transition(complaint=complaint, to_status=status, actor=agent)
+    errors = post_change(client, complaint, transition="resolution_proposed", reply="See below").context["adminform"].form.errors
+    assert list(errors) == ["resolution"]
+    complaint.refresh_from_db()
+    assert complaint.status == "investigating" and not complaint.messages.exists()
+
+
+def test_a_refusal_the_form_could_not_foresee_keeps_nothing_and_says_why(client, buyer, dealer, agent, other_agent, monkeypatch):
+    """Another writer got there between the form's check and the save: the page reports it, nothing is applied."""
+    from django.contrib.admin.models import LogEntry
+
+    complaint = file_complaint(buyer=buyer, dealer=dealer)
+    client.force_login(agent)
+    monkeypatch.setattr(services, "staff_edit_refusals", lambda **kwargs: {})  # the form's check saw no problem
+    page = client.get(change_url(complaint))
+    services.complaint_assign(complaint=complaint, assignee=other_agent, actor=other_agent)  # meanwhile
+    data = {"assignee": agent.pk, "reply": "Mine now", "transition": "acknowledged"}
+    form = page.context["adminform"].form
+    data.update({n: getattr(form.initial.get(n), "pk", form.initial.get(n)) for n in ("priority", "category", "dealer")})
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({f"{management.prefix}-{n}": management.initial.get(n, 0) for n in management.fields})
+    response = client.post(change_url(complaint), {**data, "_continue": "1"}, follow=True)
+    complaint.refresh_from_db()
+    assert complaint.assignee == other_agent and complaint.status == "new" and not complaint.messages.exists()
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("Only a supervisor can reassign" in m for m in shown)
+    assert not any("changed successfully" in m for m in shown)
+    assert not LogEntry.objects.filter(object_id=str(complaint.pk)).exists()
