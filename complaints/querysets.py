@@ -4,15 +4,17 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from accounts.roles import is_dealer, is_platform_staff
+
 
 class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user):
         """What ``user`` may open: their own complaints, complaints about them (dealers), everything for staff."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if user.is_staff:
+        if is_platform_staff(user):
             return self
-        if user.is_dealer:
+        if is_dealer(user):
             return self.filter(dealer=user)
         return self.filter(complainant=user)
 

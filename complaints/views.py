@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, ListView
 
 from accounts.masking import mask_phone
+from accounts.roles import BuyerRequiredMixin, is_dealer, is_platform_staff
 from core.errors import DomainError
 
 from . import selectors, services
@@ -41,20 +42,16 @@ class ComplaintListView(LoginRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
-        context["as_dealer"] = self.request.user.is_dealer
+        context["as_dealer"] = is_dealer(self.request.user)
         return context
 
 
 @method_decorator(sensitive_post_parameters("complainant_phone", "complainant_name"), name="dispatch")
-class ComplaintCreateView(LoginRequiredMixin, FormView):
+class ComplaintCreateView(BuyerRequiredMixin, FormView):
+    """A buyer files a complaint; other roles are refused (403), anonymous visitors sent to sign in."""
+
     template_name = "complaints/complaint_form.html"
     form_class = ComplaintFileForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_buyer:
-            messages.info(request, _("Complaints are filed from a buyer account."))
-            return HttpResponseRedirect(reverse("complaints:list"))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -137,7 +134,7 @@ class ComplaintDetailView(ComplaintObjectMixin, DetailView):
             next_deadline=selectors.complaint_customer_promise(complaint=complaint),
             steps=selectors.complaint_progress(complaint=complaint),
             complainant_phone=complaint.complainant_phone
-            if user.pk == complaint.complainant_id or user.is_staff
+            if user.pk == complaint.complainant_id or is_platform_staff(user)
             else mask_phone(complaint.complainant_phone),
         )
         return context
@@ -206,7 +203,7 @@ class ComplaintAttachmentView(ComplaintObjectMixin, View):
         attachment = get_object_or_404(
             ComplaintAttachment.objects.select_related("message"), pk=attachment_pk, complaint=complaint
         )
-        if attachment.is_internal and not request.user.is_staff:
+        if attachment.is_internal and not is_platform_staff(request.user):
             raise Http404
         response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
         disposition = "inline" if attachment.is_image or attachment.content_type == "application/pdf" else "attachment"

@@ -157,9 +157,12 @@ def test_the_buyer_list_shows_only_their_complaints_in_few_queries(
     assert all(c.subject in html for c in mine) and "Not mine" not in html
 
 
-def test_dealers_cannot_file_complaints(client, dealer):
-    client.force_login(dealer)
-    assert client.get(reverse("complaints:create")).status_code == 302
+@pytest.mark.parametrize("role", ["dealer", "inspector", "staff_user"])
+def test_only_buyers_file_complaints_other_roles_get_403(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("complaints:create")).status_code == 403
+    assert client.post(reverse("complaints:create"), {"subject": "x"}).status_code == 403
+    assert not Complaint.objects.exists()
 
 
 def test_a_buyer_files_a_complaint_from_an_after_sales_request(client, buyer, dealer):
