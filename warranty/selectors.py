@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from contracts.models import Order
-from core.periods import last_day_of
+from core.periods import days_left, last_day_of
 
 from .models import AfterSalesRequest, Coverage, ExtendedWarrantyPlan, WarrantyClaim, localized_name
 from .services.coverage import HANDED_OVER
@@ -28,6 +28,20 @@ class Clock:
     km_left: int
     km_total: int
     km_limit: int
+
+    @classmethod
+    def of(cls, coverage: Coverage, *, ends_at: dt.datetime, km_limit: int, now: dt.datetime) -> Clock:
+        """The clock of ``coverage`` that runs out at ``ends_at`` (exclusive) or at ``km_limit`` on the
+        odometer, whichever comes first; a closed guarantee has no days left."""
+        last_day = last_day_of(ends_at)
+        return cls(
+            last_day=last_day,
+            days_left=0 if coverage.closed_at else days_left(now, ends_at),
+            days_total=(last_day - coverage.delivered_on).days,
+            km_left=max(0, km_limit - coverage.current_odometer_km),
+            km_total=km_limit - coverage.delivery_odometer_km,
+            km_limit=km_limit,
+        )
 
     @property
     def days_percent(self) -> int:
@@ -75,24 +89,8 @@ def car_context(order: Order, *, now: dt.datetime) -> dict:
 def guarantee_context(coverage: Coverage, *, now: dt.datetime) -> dict:
     """Everything the "My car" page shows, computed once."""
     terms = coverage.terms
-    window_total_days = (last_day_of(coverage.window_ends_at) - coverage.delivered_on).days
-    warranty_total_days = (last_day_of(coverage.warranty_ends_at) - coverage.delivered_on).days
-    window = Clock(
-        last_day=last_day_of(coverage.window_ends_at),
-        days_left=coverage.window_days_left(now) if not coverage.closed_at else 0,
-        days_total=window_total_days,
-        km_left=coverage.window_km_left,
-        km_total=coverage.window_km_limit - coverage.delivery_odometer_km,
-        km_limit=coverage.window_km_limit,
-    )
-    warranty = Clock(
-        last_day=last_day_of(coverage.warranty_ends_at),
-        days_left=coverage.warranty_days_left(now) if not coverage.closed_at else 0,
-        days_total=warranty_total_days,
-        km_left=coverage.warranty_km_left,
-        km_total=coverage.warranty_km_limit - coverage.delivery_odometer_km,
-        km_limit=coverage.warranty_km_limit,
-    )
+    window = Clock.of(coverage, ends_at=coverage.window_ends_at, km_limit=coverage.window_km_limit, now=now)
+    warranty = Clock.of(coverage, ends_at=coverage.warranty_ends_at, km_limit=coverage.warranty_km_limit, now=now)
     requests = list(coverage.requests.all().order_by("-submitted_at"))
     claims = list(coverage.claims.select_related("part__group", "repair_shop").order_by("-submitted_at"))
     purchases = list(coverage.purchases.select_related("plan"))

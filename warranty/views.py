@@ -149,7 +149,10 @@ class RequestCreateView(CaseCreateView):
     submitted_message = gettext_lazy("Request submitted. The dealer must acknowledge it within one working day.")
 
     def get_initial(self):
-        return {"odometer_km": self.coverage.current_odometer_km, "kind": self.request.GET.get("kind", "repair")}
+        return {
+            "odometer_km": self.coverage.current_odometer_km,
+            "kind": self.request.GET.get("kind", AfterSalesRequest.Kind.REPAIR),
+        }
 
     def open_case(self, data):
         return services.request_create(
@@ -249,7 +252,8 @@ class CaseDetailView(RoleRequiredMixin, TemplateView):
         return ctx
 
     def perform(self, case, action: str, form) -> None:
-        raise NotImplementedError
+        """Run the action's service: ``do_<action>(case, form, actor=..., note=...)`` on the subclass."""
+        getattr(self, f"do_{action}")(case, form, actor=self.request.user, note=form.cleaned_data.get("note", ""))
 
     def post(self, request, *args, **kwargs):
         case = self.get_object()
@@ -299,24 +303,24 @@ class RequestDetailView(CaseDetailView):
             ctx["complaint_url"] = services.complaint_url_for(case)
         return ctx
 
-    def perform(self, case, action, form):
-        data = form.cleaned_data
-        user = self.request.user
-        note = data.get("note", "")
-        if action == "assess":
-            services.request_start_assessment(request=case, actor=user, note=note)
-        elif action == "approve":
-            services.request_approve(request=case, actor=user, note=note, exchange_listing=data.get("exchange_listing"))
-        elif action == "reject":
-            services.request_reject(request=case, actor=user, reason=data["reason"], note=note)
-        elif action == "start":
-            services.request_start_work(request=case, actor=user, note=note)
-        elif action == "complete":
-            if isinstance(form, forms.RepairForm):
-                repair, parts = form.repair_data()
-                services.request_complete(request=case, actor=user, note=note, repair=repair, parts=parts)
-            else:
-                services.request_complete(request=case, actor=user, note=note, refund_amount=data.get("refund_amount"))
+    def do_assess(self, case, form, *, actor, note):
+        services.request_start_assessment(request=case, actor=actor, note=note)
+
+    def do_approve(self, case, form, *, actor, note):
+        services.request_approve(request=case, actor=actor, note=note, exchange_listing=form.cleaned_data.get("exchange_listing"))
+
+    def do_reject(self, case, form, *, actor, note):
+        services.request_reject(request=case, actor=actor, reason=form.cleaned_data["reason"], note=note)
+
+    def do_start(self, case, form, *, actor, note):
+        services.request_start_work(request=case, actor=actor, note=note)
+
+    def do_complete(self, case, form, *, actor, note):
+        if isinstance(form, forms.RepairForm):
+            repair, parts = form.repair_data()
+            services.request_complete(request=case, actor=actor, note=note, repair=repair, parts=parts)
+        else:
+            services.request_complete(request=case, actor=actor, note=note, refund_amount=form.cleaned_data.get("refund_amount"))
 
 
 class ClaimDetailView(CaseDetailView):
@@ -334,21 +338,21 @@ class ClaimDetailView(CaseDetailView):
         ctx["decision"] = case.coverage.covers(case.part, on=case.failed_on, odometer_km=case.odometer_km)
         return ctx
 
-    def perform(self, case, action, form):
+    def do_review(self, case, form, *, actor, note):
+        services.claim_review(claim=case, actor=actor, note=note)
+
+    def do_authorise(self, case, form, *, actor, note):
         data = form.cleaned_data
-        user = self.request.user
-        note = data.get("note", "")
-        if action == "review":
-            services.claim_review(claim=case, actor=user, note=note)
-        elif action == "authorise":
-            services.claim_authorise(
-                claim=case, actor=user, shop=data["shop"], estimated_completion_on=data.get("estimated_completion_on"), note=note
-            )
-        elif action == "reject":
-            services.claim_reject(claim=case, actor=user, note=note)
-        elif action == "complete":
-            repair, parts = form.repair_data()
-            services.claim_complete(claim=case, actor=user, repair=repair, parts=parts, note=note)
+        services.claim_authorise(
+            claim=case, actor=actor, shop=data["shop"], estimated_completion_on=data.get("estimated_completion_on"), note=note
+        )
+
+    def do_reject(self, case, form, *, actor, note):
+        services.claim_reject(claim=case, actor=actor, note=note)
+
+    def do_complete(self, case, form, *, actor, note):
+        repair, parts = form.repair_data()
+        services.claim_complete(claim=case, actor=actor, repair=repair, parts=parts, note=note)
 
 
 class DealerCasesView(DealerOrStaffRequiredMixin, TemplateView):

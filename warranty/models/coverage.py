@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.periods import days_left, is_within, last_day_of
+from core.periods import is_within, last_day_of
 
 from ..querysets import CoverageQuerySet
 from .catalogue import ExtendedWarrantyPlan, localized_name
@@ -67,14 +67,6 @@ class Coverage(models.Model):
     def terms(self) -> dict:
         """The contract's snapshot when a contract with terms exists, else ours (same content)."""
         return contract_terms(self.order) or self.terms_snapshot
-
-    @property
-    def extension_months(self) -> int:
-        return sum(p.extra_months for p in self.purchases.all())
-
-    @property
-    def extension_km(self) -> int:
-        return sum(p.extra_km for p in self.purchases.all())
 
     def covered_parts(self) -> dict[str, dict]:
         return {
@@ -151,21 +143,6 @@ class Coverage(models.Model):
                 "km_exceeded",
             )
         return Decision(True)
-
-    # --- clock figures for the page --------------------------------------------------------------
-    def window_days_left(self, now: dt.datetime) -> int:
-        return days_left(now, self.window_ends_at)
-
-    def warranty_days_left(self, now: dt.datetime) -> int:
-        return days_left(now, self.warranty_ends_at)
-
-    @property
-    def window_km_left(self) -> int:
-        return max(0, self.window_km_limit - self.current_odometer_km)
-
-    @property
-    def warranty_km_left(self) -> int:
-        return max(0, self.warranty_km_limit - self.current_odometer_km)
 
 
 def terms_usable(terms) -> bool:

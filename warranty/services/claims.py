@@ -17,7 +17,7 @@ from notifications.services import notify
 from .. import notices
 from ..models import Coverage, Part, RepairRecord, RepairShop, WarrantyClaim
 from .cases import case_lock_for, case_move, case_submit
-from .coverage import NotCovered, coverage_note_odometer
+from .coverage import NotCovered, coverage_check_reading, coverage_note_odometer
 from .repairs import REPEATED_FAILURE_REPAIRS, coverage_flag_repeated_failure, prior_repairs, repair_record_create
 from .staff import staff_users
 
@@ -43,12 +43,7 @@ def claim_open(
         raise DomainError(_("The date of failure cannot be in the future."), code="future")
     if failed_on < coverage.delivered_on:
         raise DomainError(_("The date of failure cannot be before delivery."), code="before_delivery")
-    if odometer_km < coverage.delivery_odometer_km:
-        raise DomainError(
-            _("The odometer reading cannot be lower than at delivery (%(km)s km).")
-            % {"km": f"{coverage.delivery_odometer_km:,}"},
-            code="odometer_low",
-        )
+    coverage_check_reading(coverage=coverage, odometer_km=odometer_km)
     decision = coverage.covers(part, on=failed_on, odometer_km=odometer_km)
     if not decision:
         raise NotCovered(decision.reason, code=decision.code)

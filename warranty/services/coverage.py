@@ -177,6 +177,16 @@ def coverage_update_odometer(*, coverage: Coverage, actor, odometer_km: int) -> 
     return coverage
 
 
+def coverage_check_reading(*, coverage: Coverage, odometer_km: int) -> None:
+    """A reading given with a request or claim cannot be below the odometer at delivery."""
+    if odometer_km < coverage.delivery_odometer_km:
+        raise DomainError(
+            _("The odometer reading cannot be lower than at delivery (%(km)s km).")
+            % {"km": f"{coverage.delivery_odometer_km:,}"},
+            code="odometer_low",
+        )
+
+
 def coverage_note_odometer(*, coverage: Coverage, odometer_km: int) -> None:
     """A reading given with a request or claim moves the latest odometer forward (never back)."""
     if odometer_km > coverage.current_odometer_km:

@@ -25,7 +25,7 @@ from notifications.services import notify
 from .. import notices
 from ..models import AfterSalesPhoto, AfterSalesRequest, Coverage
 from .cases import case_lock_for, case_move, case_submit
-from .coverage import NotDelivered, WindowClosed, coverage_close, coverage_note_odometer
+from .coverage import NotDelivered, WindowClosed, coverage_check_reading, coverage_close, coverage_note_odometer
 from .repairs import repair_record_create
 
 # DESIGN.md "Deadlines": working days per stage.
@@ -69,12 +69,7 @@ def request_create(
         raise PermissionDeniedError(_("Only the buyer of this car can open a request."), code="forbidden")
     if order.status != Order.Status.DELIVERED:
         raise NotDelivered(_("Requests can be opened only for a delivered car."), code="not_delivered")
-    if odometer_km < coverage.delivery_odometer_km:
-        raise DomainError(
-            _("The odometer reading cannot be lower than at delivery (%(km)s km).")
-            % {"km": f"{coverage.delivery_odometer_km:,}"},
-            code="odometer_low",
-        )
+    coverage_check_reading(coverage=coverage, odometer_km=odometer_km)
     if len(photos) > MAX_PHOTOS:
         raise DomainError(_("At most %(n)s photos.") % {"n": MAX_PHOTOS}, code="too_many_photos")
     repeated = bool(coverage.repeated_failure_at) and kind in (Kind.RETURN, Kind.EXCHANGE)

@@ -63,7 +63,12 @@ def test_opening_a_request_starts_the_acknowledge_clock_and_tells_dealer_and_buy
 def test_only_the_buyer_may_open_a_request(coverage, other_buyer):
     with pytest.raises(PermissionDeniedError):
         services.request_create(
-            coverage=coverage, actor=other_buyer, kind="repair", description="x", odometer_km=35100, now=sh(2026, 3, 5, 9)
+            coverage=coverage,
+            actor=other_buyer,
+            kind=AfterSalesRequest.Kind.REPAIR,
+            description="x",
+            odometer_km=35100,
+            now=sh(2026, 3, 5, 9),
         )
 
 
@@ -87,8 +92,10 @@ def test_rejection_needs_one_of_the_allowed_reasons_and_a_note_and_stops_the_clo
     with pytest.raises(DomainError):
         services.request_reject(request=request_case, actor=dealer_of, reason="changed_mind", note="no")
     with pytest.raises(DomainError):
-        services.request_reject(request=request_case, actor=dealer_of, reason="misuse", note="  ")
-    request = services.request_reject(request=request_case, actor=dealer_of, reason="misuse", note="Track-day wear")
+        services.request_reject(request=request_case, actor=dealer_of, reason=AfterSalesRequest.RejectionReason.MISUSE, note="  ")
+    request = services.request_reject(
+        request=request_case, actor=dealer_of, reason=AfterSalesRequest.RejectionReason.MISUSE, note="Track-day wear"
+    )
     assert request.status == RS.REJECTED and request.next_deadline_at is None
     assert [e.to_status for e in audit_trail(request)] == [RS.SUBMITTED, RS.UNDER_ASSESSMENT, RS.REJECTED]
     rejected = Notification.objects.get(kind=notices.REQUEST_REJECTED.code)

@@ -35,7 +35,12 @@ def coverage(order):
 @pytest.fixture
 def request_case(coverage):
     return services.request_create(
-        coverage=coverage, actor=coverage.order.buyer, kind="repair", description="Rattle", odometer_km=35200, now=NOW
+        coverage=coverage,
+        actor=coverage.order.buyer,
+        kind=AfterSalesRequest.Kind.REPAIR,
+        description="Rattle",
+        odometer_km=35200,
+        now=NOW,
     )
 
 
@@ -184,7 +189,9 @@ def test_staff_authorise_a_claim_to_a_shop(client, staff_user, claim_case, shop)
 
 def test_the_buyer_sees_a_dispute_link_on_a_rejected_request(client, buyer, dealer, request_case):
     services.request_start_assessment(request=request_case, actor=dealer)
-    services.request_reject(request=request_case, actor=dealer, reason="accident", note="Front bumper impact")
+    services.request_reject(
+        request=request_case, actor=dealer, reason=AfterSalesRequest.RejectionReason.ACCIDENT, note="Front bumper impact"
+    )
     client.force_login(buyer)
     response = client.get(request_case.get_absolute_url())
     assert response.status_code == 200
