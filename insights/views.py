@@ -184,44 +184,48 @@ class BuyerRatingView(DealerRequiredMixin, ServiceFormMixin, FormView):
         return _("Your rating of the buyer was saved.")
 
 
-class ReviewReplyView(DealerRequiredMixin, ServiceFormMixin, FormView):
+class OneReviewMixin(ServiceFormMixin):
+    """A form about one review, found among ``reviews()`` (narrowed to what the user may act on: 404
+    otherwise); afterwards back to the reviewed dealer's page."""
+
+    def reviews(self):
+        raise NotImplementedError
+
+    @cached_property
+    def review(self) -> Review:
+        return get_object_or_404(self.reviews().with_people(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.review, **kwargs)
+
+    def get_success_url(self) -> str:
+        return reverse("insights:dealer", args=[self.review.dealer_id])
+
+
+class ReviewReplyView(DealerRequiredMixin, OneReviewMixin, FormView):
     """The reviewed dealer answers a review of theirs (another dealer's review: 404)."""
 
     form_class = ReplyForm
     template_name = "insights/review_reply.html"
 
-    @cached_property
-    def review(self) -> Review:
-        return get_object_or_404(Review.objects.filter(dealer=self.request.user).with_people(), pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(review=self.review, **kwargs)
+    def reviews(self):
+        return Review.objects.filter(dealer=self.request.user)
 
     def perform(self, form) -> str:
         services.review_reply(review=self.review, dealer=self.request.user, text=form.cleaned_data["text"])
         return _("Your reply is published.")
 
-    def get_success_url(self) -> str:
-        return reverse("insights:dealer", args=[self.request.user.pk])
 
-
-class ReviewHideView(StaffRequiredMixin, ServiceFormMixin, FormView):
+class ReviewHideView(StaffRequiredMixin, OneReviewMixin, FormView):
     form_class = HideForm
     template_name = "insights/review_hide.html"
 
-    @cached_property
-    def review(self) -> Review:
-        return get_object_or_404(Review.objects.with_people(), pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(review=self.review, **kwargs)
+    def reviews(self):
+        return Review.objects.all()
 
     def perform(self, form) -> str:
         services.review_hide(review=self.review, actor=self.request.user, reason=form.cleaned_data["reason"])
         return _("The review is hidden; the reason is in the audit trail.")
-
-    def get_success_url(self) -> str:
-        return reverse("insights:dealer", args=[self.review.dealer_id])
 
 
 class ReviewUnhideView(StaffRequiredMixin, View):
