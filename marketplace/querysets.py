@@ -1,6 +1,8 @@
 from django.apps import apps
 from django.db import models
 
+from accounts.roles import is_dealer, is_platform_staff
+
 
 class ListingQuerySet(models.QuerySet):
     def public(self):
@@ -24,11 +26,10 @@ class ListingQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Detail pages: the public ones for everybody, plus a dealer's own cars, plus everything for staff."""
-        if getattr(user, "is_authenticated", False):
-            if user.is_platform_staff:
-                return self.all()
-            if user.is_dealer:
-                return self.filter(models.Q(pk__in=self.viewable().values("pk")) | models.Q(dealer=user))
+        if is_platform_staff(user):
+            return self.all()
+        if is_dealer(user):
+            return self.filter(models.Q(pk__in=self.viewable().values("pk")) | models.Q(dealer=user))
         return self.viewable()
 
     def with_viewer_flags(self, user):
@@ -53,7 +54,7 @@ class ConversationQuerySet(models.QuerySet):
         """The buyer and the dealer of a thread, and platform staff. Nobody else (they get 404)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        if user.is_platform_staff:
+        if is_platform_staff(user):
             return self.all()
         return self.filter(models.Q(buyer=user) | models.Q(dealer=user))
 

@@ -6,6 +6,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.roles import is_dealer, is_platform_staff
 from complaints.models import Complaint
 from contracts.models import Order
 from marketplace.models import Conversation
@@ -56,9 +57,9 @@ def buyers_visible_to(user):
     buyers = User.objects.filter(role=User.Role.BUYER)
     if not getattr(user, "is_authenticated", False):
         return buyers.none()
-    if user.is_platform_staff:
+    if is_platform_staff(user):
         return buyers
-    if user.is_dealer:
+    if is_dealer(user):
         return buyers.filter(
             Exists(Order.objects.filter(buyer=OuterRef("pk"), listing__dealer=user))
             | Exists(Conversation.objects.filter(buyer=OuterRef("pk"), dealer=user))
