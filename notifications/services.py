@@ -89,32 +89,15 @@ def notify(
     params: dict | None = None,
     url: str = "",
     email: bool = True,
-    subject=None,
-    body=None,
 ) -> Notification | None:
     """Write one in-app notification and e-mail it after commit — exactly once per ``dedupe_key``.
 
     Returns the new notification, or ``None`` when one with this key already exists (a re-run sweep, a
     redelivered task). The text is not stored: ``kind`` + ``params`` are, and readers render them.
     """
-    if subject is not None and isinstance(kind, str):  # TRANSITIONAL: callers not yet moved to notices.py
-        from django.utils import translation
-
-        with translation.override(getattr(recipient, "language", None) or translation.get_language()):
-            subject, body = str(subject), str(body or "")
-        notification = Notification(
-            recipient=recipient,
-            kind=kind,
-            dedupe_key=dedupe_key[:200],
-            subject=subject[:200],
-            body=body,
-            url=url,
-            email_pending=bool(email and recipient.email),
-        )
-    elif not isinstance(kind, NoticeKind):
+    if not isinstance(kind, NoticeKind):
         raise TypeError(f"notify() takes a NoticeKind, not {kind!r}: declare it in the app's notices.py")
-    else:
-        notification = Notice(recipient, kind, dedupe_key, params or {}, url, email).row()
+    notification = Notice(recipient, kind, dedupe_key, params or {}, url, email).row()
     try:
         with transaction.atomic():
             notification.save()

@@ -296,7 +296,7 @@ def _after_sales_request(buyer, dealer):
     order.delivered_at = timezone.now() - dt.timedelta(days=3)
     order.delivery_odometer_km = 35000
     order.save(update_fields=["delivered_at", "delivery_odometer_km"])
-    coverage = warranty_services.coverage_for_order(order=order)
+    coverage = warranty_services.coverage_start(order=order)
     return warranty_services.request_create(
         coverage=coverage, actor=buyer, kind="repair", description="Gearbox slips", odometer_km=35100
     )

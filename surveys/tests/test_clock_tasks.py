@@ -114,7 +114,7 @@ def test_an_expired_reservation_is_cancelled_and_both_parties_told_once(buyer, d
 
 
 def test_warranty_sla_task_reminds_then_escalates_once(staff_user):
-    coverage = warranty_services.coverage_for_order(order=delivered_on(dt.date(2026, 3, 1)))
+    coverage = warranty_services.coverage_start(order=delivered_on(dt.date(2026, 3, 1)))
     warranty_services.request_create(
         coverage=coverage,
         actor=coverage.order.buyer,
@@ -130,7 +130,7 @@ def test_warranty_sla_task_reminds_then_escalates_once(staff_user):
 
 
 def test_guarantee_clock_task_uses_the_shanghai_date(db):
-    coverage = warranty_services.coverage_for_order(order=delivered_on(dt.date(2026, 3, 1)))
+    coverage = warranty_services.coverage_start(order=delivered_on(dt.date(2026, 3, 1)))
     # 27 Mar 16:30 UTC is already 28 Mar 00:30 in Shanghai: the window closes within 3 days.
     assert run(guarantee_clock_sweep_task, dt.datetime(2026, 3, 27, 15, 59, tzinfo=dt.UTC))["window_closing"] == 0
     assert run(guarantee_clock_sweep_task, dt.datetime(2026, 3, 27, 16, 30, tzinfo=dt.UTC))["window_closing"] == 1

@@ -74,9 +74,11 @@ def build_world() -> World:
     ids["photo_path"] = photo.image.name
     ids["conversation"] = market.conversation_start(listing=published, buyer=buyer, body=SECRET_QUESTION).pk
 
+    from notifications.kinds import notice_kind
     from notifications.services import notify
 
-    ids["notification"] = notify(buyer, "security.test", "security-matrix-1", subject=SECRET_NOTIFICATION, url="/").pk
+    secret_kind = notice_kind("security.test", label="Security test", subject="%(secret)s")
+    ids["notification"] = notify(buyer, secret_kind, "security-matrix-1", params={"secret": SECRET_NOTIFICATION}, url="/").pk
 
     from inspections import services as insp
     from inspections.tests.factories import draft_report, published_report
@@ -101,9 +103,9 @@ def build_world() -> World:
     ).pk
 
     from warranty import services as warranty
-    from warranty.models import Part
+    from warranty.models import Coverage, Part
 
-    coverage = warranty.coverage_for_order(order=order)
+    coverage = Coverage.objects.get(order=order)  # started by the delivery
     ids["after_sales_request"] = warranty.request_create(
         coverage=coverage, actor=buyer, kind="repair", description=SECRET_REQUEST, odometer_km=coverage.delivery_odometer_km + 50
     ).pk

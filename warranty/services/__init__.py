@@ -39,7 +39,6 @@ from .sweeps import guarantee_clock_sweep, warranty_sla_sweep
 
 #: TRANSITIONAL name for ``coverage_start``, for callers outside this app (tests/security/world.py,
 #: complaints/tests/test_services.py, surveys/tests/test_clock_tasks.py) until they use the new name.
-coverage_for_order = coverage_start
 
 __all__ = [
     "Backfill",
@@ -61,7 +60,6 @@ __all__ = [
     "coverage_backfill",
     "coverage_close",
     "coverage_flag_repeated_failure",
-    "coverage_for_order",
     "coverage_on_delivery",
     "coverage_start",
     "coverage_start_failed",
