@@ -1,7 +1,6 @@
 import hashlib
 import json
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -188,14 +187,10 @@ class Contract(SignedDocument, models.Model):
                 name="signed_contract_has_pdf",
             ),
         ]
-        triggers = [
-            # 电子签名法 Art. 13: any change after signing must be impossible (and so detectable), even by SQL.
-            pgtrigger.Protect(
-                name="protect_signed_contract",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Q(old__signed_at__isnull=False),
-            ),
-        ]
+        # 电子签名法 Art. 13: any change after signing must be impossible (and so detectable), even by SQL.
+        # A PostgreSQL trigger refuses UPDATE, DELETE and TRUNCATE of a signed contract, of an effective
+        # amendment and of every signature (migration 0003: plain PL/pgSQL, not django-pgtrigger, whose
+        # triggers any session can switch off with ``SET LOCAL pgtrigger.ignore``).
 
     def __str__(self) -> str:
         return self.number
@@ -269,13 +264,7 @@ class Amendment(SignedDocument, StatusMachine):
         constraints = [
             models.UniqueConstraint(fields=["contract", "sequence"], name="amendment_sequence_per_contract"),
         ]
-        triggers = [
-            pgtrigger.Protect(
-                name="protect_effective_amendment",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Q(old__effective_at__isnull=False),
-            ),
-        ]
+        # Effective amendments are read-only in PostgreSQL (trigger of migration 0003, see ``Contract``).
 
     def __str__(self) -> str:
         return f"{self.contract.number}-A{self.sequence}"
@@ -334,9 +323,7 @@ class Signature(models.Model):
             ),
             models.CheckConstraint(condition=Q(consent=True), name="signature_requires_consent"),
         ]
-        triggers = [
-            pgtrigger.Protect(name="protect_signature", operation=pgtrigger.Update | pgtrigger.Delete),
-        ]
+        # Never updated or deleted, in PostgreSQL too (trigger of migration 0003, see ``Contract``).
 
     def __str__(self) -> str:
         return f"{self.get_party_display()} {self.typed_name}"
