@@ -1,18 +1,20 @@
-"""Locks that stop two runs of the same periodic sweep from overlapping.
+"""Locks that stop two runs of the same periodic sweep from overlapping, and that die with their holder.
 
-Beat may fire a sweep while the previous run is still working (a slow batch, a worker that was
-restarted and got the message redelivered), and two workers may pick up two copies. Each sweep is
-idempotent thanks to ``notify``'s dedupe keys, but overlapping runs waste work and race on the
-same rows, so a sweep runs under ``sweep_lock(name)`` and simply skips when another run holds it.
+Beat may fire a sweep while the previous run still works, and two workers may pick up two copies. The
+sweeps are idempotent (dedupe keys, ``SKIP LOCKED`` batches), but overlapping runs waste work, so a sweep
+runs under ``sweep_lock(name)`` and skips when another run holds it. What matters as much: a worker killed
+mid-run must not keep the lock, or the clocks stop until it expires (measured: 357 s of TTL left, reminders
+10 min late). So, by what the deployment has:
 
-Which lock depends on what the deployment has:
-
-* a Redis cache (``REDIS_URL``): ``SET key token NX EX ttl`` via ``cache.add``; released only by
-  the holder (compare-and-delete), and expiring on its own if the holder dies;
-* PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) on a dedicated connection
-  state; PostgreSQL releases it by itself when the worker's connection dies (SIGKILL);
-* otherwise (the embedded SQLite default, where every process is on this machine): an exclusive
-  ``flock`` on a file under ``var/locks``, which the kernel releases when the process dies.
+* **PostgreSQL** (whenever the database is PostgreSQL, Redis or not): a session-level advisory lock
+  (``pg_try_advisory_lock``) on the worker's own connection. A killed worker's socket closes, PostgreSQL
+  ends its session and the lock with it, and the next beat run takes it — at most one beat interval late.
+* **Redis without PostgreSQL**: ``SET key token NX PX lease`` with a short lease (``LEASE_SECONDS``),
+  renewed every third of it by a heartbeat thread while the run works; a killed holder's lease runs out in
+  ``LEASE_SECONDS``. Renewal and release are compare-and-set (Lua), so nobody extends or deletes a lock
+  that is no longer theirs; a holder whose renewal fails is told (``lock_lost``) and stops taking batches.
+* **otherwise** (the embedded SQLite default, every process on one machine): an exclusive ``flock`` on a
+  file under ``var/locks``, released by the kernel when the process dies.
 """
 
 from __future__ import annotations
@@ -22,22 +24,34 @@ import fcntl
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TTL_SECONDS = 15 * 60
+#: A Redis lease outlives its holder by at most this long; the heartbeat renews it every third of it.
+LEASE_SECONDS = 30.0
+
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
 
 # Names held by this process. PostgreSQL advisory locks are re-entrant within one session, so a second
 # run on the same connection would otherwise "acquire" a lock its own process already holds.
 _HELD: set[str] = set()
-_HELD_GUARD = threading.Lock()
+# Names whose Redis lease this process held and lost while still working.
+_LOST: set[str] = set()
+_GUARD = threading.Lock()
+
+
+def lock_lost(name: str) -> bool:
+    """True when this process held ``name`` and its lease ran out under it (a run should stop)."""
+    return name in _LOST
 
 
 def _uses_redis_cache() -> bool:
@@ -51,17 +65,6 @@ def _advisory_key(name: str) -> int:
 
 
 @contextlib.contextmanager
-def _redis_lock(name: str, ttl: int) -> Iterator[bool]:
-    key, token = f"lock:{name}", uuid.uuid4().hex
-    acquired = cache.add(key, token, timeout=ttl)  # SET NX EX
-    try:
-        yield acquired
-    finally:
-        if acquired and cache.get(key) == token:
-            cache.delete(key)
-
-
-@contextlib.contextmanager
 def _advisory_lock(name: str) -> Iterator[bool]:
     key = _advisory_key(name)
     with connection.cursor() as cursor:
@@ -71,8 +74,61 @@ def _advisory_lock(name: str) -> Iterator[bool]:
         yield acquired
     finally:
         if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            except DatabaseError:
+                # The session is gone (a failover, a closed connection): so is the lock.
+                logger.warning("sweep lock %s: connection lost; PostgreSQL released the lock with the session", name)
+
+
+class _Heartbeat(threading.Thread):
+    """Renews a Redis lease every third of its length until stopped; flags the lock lost when it cannot."""
+
+    def __init__(self, client, key: str, token: str, name: str, lease: float):
+        super().__init__(name=f"lock-heartbeat:{name}", daemon=True)
+        self.client, self.key, self.token, self.lock_name, self.lease = client, key, token, name, lease
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        renewed = time.monotonic()
+        while not self.stopped.wait(self.lease / 3):
+            try:
+                if self.client.eval(_RENEW, 1, self.key, self.token, int(self.lease * 1000)):
+                    renewed = time.monotonic()
+                    continue
+            except Exception:  # Redis unreachable for a moment: keep trying while the lease lasts
+                logger.warning("sweep lock %s: renewal failed", self.lock_name, exc_info=True)
+                if time.monotonic() - renewed < self.lease:
+                    continue
+            logger.error("sweep lock %s lost while the run was working; the run stops after this batch", self.lock_name)
+            with _GUARD:
+                _LOST.add(self.lock_name)
+            return
+
+
+@contextlib.contextmanager
+def _redis_lock(name: str, lease: float) -> Iterator[bool]:
+    key = cache.make_and_validate_key(f"lock:{name}")
+    client = cache._cache.get_client(key, write=True)
+    token = uuid.uuid4().hex
+    acquired = bool(client.set(key, token, nx=True, px=int(lease * 1000)))
+    if not acquired:
+        yield False
+        return
+    heartbeat = _Heartbeat(client, key, token, name, lease)
+    heartbeat.start()
+    try:
+        yield True
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join(timeout=5)
+        with _GUARD:
+            _LOST.discard(name)
+        try:
+            client.eval(_RELEASE, 1, key, token)
+        except Exception:  # the lease runs out by itself
+            logger.warning("sweep lock %s not released; it expires in %ss", name, lease, exc_info=True)
 
 
 @contextlib.contextmanager
@@ -93,13 +149,13 @@ def _file_lock(name: str) -> Iterator[bool]:
 
 
 @contextlib.contextmanager
-def sweep_lock(name: str, *, ttl: int = DEFAULT_TTL_SECONDS) -> Iterator[bool]:
+def sweep_lock(name: str, *, lease: float = LEASE_SECONDS) -> Iterator[bool]:
     """Yield True when this run holds the lock ``name``, False when another run already does.
 
-    ``ttl`` only matters for the Redis lock (the others die with their process); keep it above the
-    task's hard time limit so a lock never expires under a run that is still working.
+    ``lease`` only matters for the Redis lock: how long a killed holder can keep it (the heartbeat renews
+    it while the holder lives). The PostgreSQL and file locks end with their process.
     """
-    with _HELD_GUARD:
+    with _GUARD:
         held_here = name in _HELD
         if not held_here:
             _HELD.add(name)
@@ -108,18 +164,28 @@ def sweep_lock(name: str, *, ttl: int = DEFAULT_TTL_SECONDS) -> Iterator[bool]:
         yield False
         return
     try:
-        with _backend_lock(name, ttl) as acquired:
+        with _backend_lock(name, lease) as acquired:
             if not acquired:
                 logger.info("sweep %s skipped: another run holds the lock", name)
             yield acquired
     finally:
-        with _HELD_GUARD:
+        with _GUARD:
             _HELD.discard(name)
 
 
-def _backend_lock(name: str, ttl: int):
-    if _uses_redis_cache():
-        return _redis_lock(name, ttl)
+def lock_backend() -> str:
+    """Which lock ``sweep_lock`` takes here: ``postgresql``, ``redis`` or ``file``."""
     if connection.vendor == "postgresql":
+        return "postgresql"
+    if _uses_redis_cache():
+        return "redis"
+    return "file"
+
+
+def _backend_lock(name: str, lease: float):
+    backend = lock_backend()
+    if backend == "postgresql":
         return _advisory_lock(name)
+    if backend == "redis":
+        return _redis_lock(name, lease)
     return _file_lock(name)

@@ -31,6 +31,13 @@ class StatusMachine(models.Model):
         return new_status in self.TRANSITIONS.get(self.status, set())
 
     def transition_to(self, new_status: str, *, actor=None, note: str = "", action: str = "transition") -> AuditEvent:
+        event = self.transition_event(new_status, actor=actor, note=note, action=action)
+        event.save()
+        return event
+
+    def transition_event(self, new_status: str, *, actor=None, note: str = "", action: str = "transition") -> AuditEvent:
+        """Move in memory and return the audit row UNSAVED: a sweep moves a whole batch, then writes the
+        rows with one UPDATE and the events with one ``bulk_create``. Refuses moves the map does not list."""
         if not self.can_transition_to(new_status):
             labels = dict(self._meta.get_field("status").flatchoices)
             raise InvalidTransition(
@@ -40,14 +47,23 @@ class StatusMachine(models.Model):
             )
         old = self.status
         self.status = new_status
-        return audit(self, action=action, actor=actor, from_status=old, to_status=new_status, note=note)
+        return audit_event(self, action=action, actor=actor, from_status=old, to_status=new_status, note=note)
 
 
 def audit(
     obj: models.Model, *, action: str, actor=None, from_status: str = "", to_status: str = "", note: str = ""
 ) -> AuditEvent:
     """Write one audit row about ``obj`` (which must already have a primary key)."""
-    return AuditEvent.objects.create(
+    event = audit_event(obj, action=action, actor=actor, from_status=from_status, to_status=to_status, note=note)
+    event.save()
+    return event
+
+
+def audit_event(
+    obj: models.Model, *, action: str, actor=None, from_status: str = "", to_status: str = "", note: str = ""
+) -> AuditEvent:
+    """The audit row about ``obj``, unsaved (sweeps collect a batch's rows for one ``bulk_create``)."""
+    return AuditEvent(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -1,16 +1,20 @@
 """Core Celery tasks (heartbeat, outbox relay) and what every clock task shares.
 
-Every periodic task in the project follows the same rules (issue #5):
+Every periodic task in the project follows the same rules:
 
 * the task takes no arguments or primary keys only — no personal data in the broker;
-* ``acks_late`` + ``reject_on_worker_lost``: a worker killed mid-task leaves the message to be
-  redelivered, and the work it repeats is harmless because every message goes through ``notify``
-  with a deterministic dedupe key;
-* soft/hard time limits, and retries with exponential backoff capped far below the Redis
-  visibility timeout (3600 s), so a retry is never mistaken for a lost message;
-* a sweep runs under ``core.locks.sweep_lock`` so two runs never overlap;
-* no ``eta``/``countdown`` for anything in the future: deadlines live in the database and the
-  sweeps find them when they are due.
+* it is **acknowledged when it starts** (``acks_late=False``). A worker killed mid-run loses that run, on
+  purpose: everything a clock does is found again in the database by the next run — due rows are still
+  due, an e-mail whose sender died is re-sent by ``send_pending_emails`` once its lease expires — and the
+  sweep lock died with the worker (``core.locks``), so the next beat run (at most one interval later) or
+  the restarted worker's start-up kick (``config.celery``) does the work. With ``acks_late`` the killed
+  message would come back only after the broker's visibility timeout, and then as a stale duplicate;
+* soft/hard time limits, and retries of a lost database with exponential backoff capped far below the
+  Redis visibility timeout, so a retry's ``eta`` is never mistaken for a lost message;
+* a sweep runs under ``run_locked_sweep``: one run at a time per sweep, a time budget below the soft time
+  limit (``core.sweeps``), batches until nothing is due;
+* no ``eta``/``countdown`` for anything in the future: deadlines live in the database and the sweeps find
+  them when they are due.
 """
 
 from __future__ import annotations
@@ -24,18 +28,16 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from .locks import sweep_lock
+from .sweeps import SWEEP_BUDGET_SECONDS, sweep_run
 
 logger = logging.getLogger(__name__)
 
-# Lock TTL above the hard time limit: a lock never expires under a run that is still working.
 SWEEP_SOFT_TIME_LIMIT = 240
 SWEEP_TIME_LIMIT = 300
-SWEEP_LOCK_TTL = SWEEP_TIME_LIMIT + 60
 
 CLOCK_TASK_OPTIONS: dict[str, Any] = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
+    "acks_late": False,
+    "reject_on_worker_lost": False,
     "ignore_result": True,
     "soft_time_limit": SWEEP_SOFT_TIME_LIMIT,
     "time_limit": SWEEP_TIME_LIMIT,
@@ -48,9 +50,10 @@ CLOCK_TASK_OPTIONS: dict[str, Any] = {
 }
 
 
-def run_locked_sweep(lock_name: str, sweep: Callable[[], Any]) -> Any:
-    """Run ``sweep()`` unless another run holds ``lock_name``; log what it did. Returns its result."""
-    with sweep_lock(lock_name, ttl=SWEEP_LOCK_TTL) as acquired:
+def run_locked_sweep(lock_name: str, sweep: Callable[[], Any], *, budget: float = SWEEP_BUDGET_SECONDS) -> Any:
+    """Run ``sweep()`` unless another run holds ``lock_name``, with ``budget`` seconds to take batches in
+    (``core.sweeps.run_batches``); log what it did. Returns its result (None when skipped)."""
+    with sweep_run(lock_name, budget=budget) as acquired:
         if not acquired:
             return None
         started = time.monotonic()

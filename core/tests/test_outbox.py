@@ -1,4 +1,5 @@
-"""The transactional outbox and sweep locks."""
+"""The transactional outbox: published after commit, never by a rolled-back action, kept through a broker
+outage, and — outside eager mode — published by a background thread so no request waits on the broker."""
 
 import datetime as dt
 
@@ -8,9 +9,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from core import outbox
-from core.locks import _redis_lock, sweep_lock
 from core.models import OutboxMessage
-from core.tasks import heartbeat, run_locked_sweep
+from core.tasks import heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -113,36 +113,47 @@ def test_sent_rows_are_purged_after_a_week(published):
     assert list(OutboxMessage.objects.values_list("args", flat=True)) == [[2]]
 
 
-# --- locks --------------------------------------------------------------------------------------
+# --- outside eager mode: the publisher thread ----------------------------------------------------
 
 
-def test_a_sweep_lock_is_exclusive_until_released(settings, tmp_path):
-    settings.LOCK_DIR = tmp_path
-    with sweep_lock("demo") as first:
-        assert first
-        with sweep_lock("demo") as second:
-            assert not second
-        with sweep_lock("other") as unrelated:
-            assert unrelated
-    with sweep_lock("demo") as again:
-        assert again
+@pytest.fixture
+def not_eager(settings):
+    from config.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = saved
 
 
-def test_the_redis_style_lock_is_exclusive_and_released_only_by_its_holder():
-    from django.core.cache import cache
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_broker_holds_the_publisher_thread_never_the_committing_thread(not_eager, monkeypatch):
+    import threading
+    import time
 
-    with _redis_lock("demo", 60) as first:
-        assert first
-        with _redis_lock("demo", 60) as second:
-            assert not second
-        assert cache.get("lock:demo")  # the loser did not delete the holder's key
-    assert cache.get("lock:demo") is None
+    frozen, published = threading.Event(), []
+
+    def hang(args=None, **kwargs):  # a broker that accepted the connection and never answers
+        frozen.wait(10)
+        published.append(list(args or []))
+
+    monkeypatch.setattr(heartbeat, "apply_async", hang)
+    started = time.monotonic()
+    with transaction.atomic():
+        message = outbox.outbox_enqueue(TASK, 7)
+    assert time.monotonic() - started < 0.5  # the request's commit did not wait for the broker
+    assert published == []
+    frozen.set()  # the broker answers again
+    assert outbox.outbox_wait_idle(timeout=10)
+    assert published == [[7]]
+    message.refresh_from_db()
+    assert message.sent_at is not None
 
 
-def test_run_locked_sweep_skips_while_another_run_holds_the_lock(settings, tmp_path):
-    settings.LOCK_DIR = tmp_path
-    calls = []
-    with sweep_lock("busy"):
-        assert run_locked_sweep("busy", lambda: calls.append(1)) is None
-    assert run_locked_sweep("busy", lambda: calls.append(1) or "done") == "done"
-    assert calls == [1]
+@pytest.mark.django_db(transaction=True)
+def test_the_publisher_thread_leaves_a_failed_row_to_the_relay(not_eager, broker_down):
+    with transaction.atomic():
+        message = outbox.outbox_enqueue(TASK, 8)
+    assert outbox.outbox_wait_idle(timeout=10)
+    message.refresh_from_db()
+    assert message.sent_at is None and "Connection refused" in message.last_error
