@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
+from core.sla import WorkingDayPolicy
 from core.statemachine import StatusMachine
 
 from .querysets import ComplaintQuerySet
@@ -48,8 +49,18 @@ class DeadlineKind(models.TextChoices):
     RESOLVE = "resolve", _("Resolution")
 
 
-class SlaPolicy(models.Model):
-    """Working-day deadlines for one category and priority (staff-editable). A missing row means the defaults."""
+class SlaPolicy(WorkingDayPolicy):
+    """Working-day deadlines for one category and priority (staff-editable). A missing row means the defaults.
+
+    The complaints' policy for the SLA engine (``core.sla``): stages ack / response / resolve / reopen;
+    reminders count working hours before a deadline."""
+
+    STAGE_FIELDS = {
+        "ack": "ack_working_days",
+        "response": "response_working_days",
+        "resolve": "resolve_working_days",
+        "reopen": "reopen_working_days",
+    }
 
     category = models.CharField(_("category"), max_length=24, choices=Category.choices)
     priority = models.CharField(_("priority"), max_length=12, choices=Priority.choices, default=Priority.NORMAL)
@@ -88,8 +99,7 @@ class SlaPolicy(models.Model):
     @classmethod
     def for_case(cls, *, category: str, priority: str) -> SlaPolicy:
         """The policy for this category and priority; an unsaved one with the defaults when staff set none."""
-        policy = cls.objects.filter(category=category, priority=priority).first()
-        return policy or cls(category=category, priority=priority)
+        return cls.lookup(category=category, priority=priority)
 
 
 class Complaint(StatusMachine):
