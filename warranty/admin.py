@@ -1,4 +1,4 @@
-"""Staff work here: policies (legal floor enforced by ``WarrantyPolicy.clean``), shops, and all cases
+"""Staff work here: policies (legal floor enforced by ``WarrantyPolicy.clean``), case SLA policies, shops, and all cases
 with filters by status, deadline and dealer. Lifecycle changes go through the services (actions and
 the case pages), never by editing the status field."""
 
@@ -19,6 +19,7 @@ from . import services
 from .models import (
     AfterSalesPhoto,
     AfterSalesRequest,
+    CaseSlaPolicy,
     ComponentGroup,
     Coverage,
     Exclusion,
@@ -69,6 +70,17 @@ class WarrantyPolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # ``form`` already ran ``clean()`` (legal floor); activating this policy retires the previous one.
         services.policy_save(policy=obj)
+
+
+@admin.register(CaseSlaPolicy)
+class CaseSlaPolicyAdmin(admin.ModelAdmin):
+    """Staff-editable deadlines per type of case, like the complaints' SLA policies; a type without a row
+    runs on the defaults (new cases only: an open case keeps the deadlines it started with)."""
+
+    DEADLINE_FIELDS = ("acknowledge_working_days", "assess_working_days", "complete_working_days", "reminder_lead_hours")
+    list_display = ("case_type", *DEADLINE_FIELDS, "updated_at")
+    list_editable = DEADLINE_FIELDS
+    ordering = ("case_type",)
 
 
 @admin.register(ExtendedWarrantyPlan)

@@ -5,8 +5,8 @@ contract's snapshot of the terms) with its clocks computed by ``core.periods``. 
 is made by ``Coverage.covers`` / ``Coverage.window_check`` and services, never by a view.
 
 ``catalogue`` holds what staff set up (parts, exclusions, policies, plans, shops), ``coverage`` the
-guarantee of one order, ``cases`` the requests and claims (one lifecycle, ``SlaCase``), ``repairs``
-what the shops did.
+guarantee of one order, ``cases`` the requests and claims (one lifecycle, ``SlaCase``), ``sla`` their
+staff-editable deadlines, ``repairs`` what the shops did.
 """
 
 from .cases import AfterSalesPhoto, AfterSalesRequest, SlaCase, WarrantyClaim
@@ -26,6 +26,7 @@ from .catalogue import (
 )
 from .coverage import Coverage, Decision, ExtendedWarrantyPurchase, contract_terms, terms_usable
 from .repairs import RepairPart, RepairRecord
+from .sla import CaseSlaPolicy
 
 __all__ = [
     "LEGAL_FLOOR_KM",
@@ -34,6 +35,7 @@ __all__ = [
     "LEGAL_FLOOR_VEHICLE_YEARS",
     "AfterSalesPhoto",
     "AfterSalesRequest",
+    "CaseSlaPolicy",
     "CatalogueEntry",
     "ComponentGroup",
     "Coverage",

@@ -21,8 +21,12 @@ from .coverage import Coverage
 
 
 class SlaCase(StatusMachine):
-    """One case lifecycle shared by requests and claims: a transition map, a deadline per stage (one
-    indexed ``next_deadline_at`` for the sweep), the customer who opened it and who may handle it.
+    """One case lifecycle shared by requests and claims: a transition map, a deadline per stage (the
+    running one in ``next_deadline_at``), the customer who opened it and who may handle it.
+
+    ``next_reminder_at`` is when the SLA sweep (``core.sla``) must next look at the case: the reminder time
+    of the running deadline, then the deadline itself, then nothing once it is breached — so a reminder and
+    a breach fire once per deadline. A move sets it for the new stage (``services.cases``).
 
     Subclasses declare ``STAGE_DEADLINES`` (status → the deadline field that runs in that status; a
     status without one has no clock) and ``DEALER_HANDLES`` (requests: the dealer of the car or staff;
@@ -40,6 +44,7 @@ class SlaCase(StatusMachine):
     assess_due_at = models.DateTimeField(_("assessment due"), null=True, blank=True)
     complete_due_at = models.DateTimeField(_("completion due"), null=True, blank=True)
     next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    next_reminder_at = models.DateTimeField(_("next SLA check"), null=True, blank=True)
     breached_at = models.DateTimeField(_("deadline breached at"), null=True, blank=True)
     breach_count = models.PositiveSmallIntegerField(_("breaches"), default=0)
     decision_note = models.TextField(_("decision note"), blank=True)
@@ -77,6 +82,11 @@ class SlaCase(StatusMachine):
         """The deadline that runs in the current status (``None``: no clock, e.g. a closed case)."""
         field = self.STAGE_DEADLINES.get(self.status)
         return getattr(self, field) if field else None
+
+    @property
+    def sla_case_type(self) -> str:
+        """The ``CaseSlaPolicy.CaseType`` whose deadlines this case runs on."""
+        return self.CASE_LABEL
 
     def get_absolute_url(self) -> str:
         return reverse(f"warranty:{self.CASE_LABEL}_detail", args=[self.pk])
@@ -162,7 +172,12 @@ class AfterSalesRequest(SlaCase):
                 fields=["next_deadline_at"],
                 condition=Q(status__in=["submitted", "under_assessment", "approved", "in_progress"]),
                 name="warranty_request_open_due_idx",
-            )
+            ),
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(status__in=["submitted", "under_assessment", "approved", "in_progress"]),
+                name="warranty_request_sla_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -172,6 +187,10 @@ class AfterSalesRequest(SlaCase):
 
     def __str__(self) -> str:
         return _("Request #%(id)s · %(kind)s") % {"id": self.pk, "kind": self.get_kind_display()}
+
+    @property
+    def sla_case_type(self) -> str:
+        return f"request_{self.kind}"
 
 
 class AfterSalesPhoto(models.Model):
@@ -238,7 +257,12 @@ class WarrantyClaim(SlaCase):
                 fields=["next_deadline_at"],
                 condition=Q(status__in=["submitted", "under_review", "authorised"]),
                 name="warranty_claim_open_due_idx",
-            )
+            ),
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(status__in=["submitted", "under_review", "authorised"]),
+                name="warranty_claim_sla_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

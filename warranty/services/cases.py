@@ -1,8 +1,8 @@
 """One case lifecycle for after-sales requests and warranty claims (``models.SlaCase``).
 
 Every move of either kind of case is: lock the case row, check the actor may handle it, transition
-(refused by the model's map otherwise), start the new stage's deadline, save with ``update_fields`` and
-write the audit row. The request_* and claim_* services add only what differs (outcome fields, the
+(refused by the model's map otherwise), start the new stage's deadline and its reminder (the case type's
+``CaseSlaPolicy``), save with ``update_fields`` and write the audit row. The request_* and claim_* services add only what differs (outcome fields, the
 notice they send).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from core.errors import PermissionDeniedError
 from core.statemachine import audit
 
-from ..models import SlaCase
+from ..models import CaseSlaPolicy, SlaCase
 
 
 def case_lock[Case: SlaCase](*, case: Case) -> Case:
@@ -34,9 +34,16 @@ def case_lock_for[Case: SlaCase](*, case: Case, actor) -> Case:
     return locked
 
 
+def case_start_clock(*, case: SlaCase) -> None:
+    """Run the current stage's deadline: the next deadline, and when the sweep reminds the handler of it
+    (none once the case is closed)."""
+    case.next_deadline_at = case.stage_deadline()
+    case.next_reminder_at = CaseSlaPolicy.for_case(case).reminder_before(case.next_deadline_at) if case.next_deadline_at else None
+
+
 def case_submit[Case: SlaCase](*, case: Case, actor, note: str = "", exclude: tuple[str, ...] = ()) -> Case:
     """Save a new case in its first status with that stage's deadline running; audits ``submitted``."""
-    case.next_deadline_at = case.stage_deadline()
+    case_start_clock(case=case)
     case.full_clean(exclude=["coverage", *exclude])
     case.save()
     audit(case, action="submitted", actor=actor, to_status=case.status, note=note)
@@ -46,8 +53,8 @@ def case_submit[Case: SlaCase](*, case: Case, actor, note: str = "", exclude: tu
 def case_move[Case: SlaCase](*, case: Case, to: str, actor, note: str = "", update_fields: tuple[str, ...] = ()) -> Case:
     """Move a locked case to ``to``: the transition map refuses a bad move (``InvalidTransition``); the
     deadline of the new stage becomes the next one (none once the case is closed); the status, that
-    deadline and ``update_fields`` are saved and an audit row is written."""
+    deadline, its reminder time and ``update_fields`` are saved and an audit row is written."""
     case.transition_to(to, actor=actor, note=note)
-    case.next_deadline_at = case.stage_deadline()
-    case.save(update_fields=["status", "next_deadline_at", "updated_at", *update_fields])
+    case_start_clock(case=case)
+    case.save(update_fields=["status", "next_deadline_at", "next_reminder_at", "updated_at", *update_fields])
     return case

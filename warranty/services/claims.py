@@ -9,21 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.calendar import add_working_days, end_of_business, local_date
+from core.calendar import end_of_business, local_date
 from core.errors import DomainError, PermissionDeniedError
 from notifications.kinds import moment
 from notifications.services import notify
 
 from .. import notices
-from ..models import Coverage, Part, RepairRecord, RepairShop, WarrantyClaim
+from ..models import CaseSlaPolicy, Coverage, Part, RepairRecord, RepairShop, WarrantyClaim
 from .cases import case_lock_for, case_move, case_submit
 from .coverage import NotCovered, coverage_check_reading, coverage_note_odometer
 from .repairs import REPEATED_FAILURE_REPAIRS, coverage_flag_repeated_failure, prior_repairs, repair_record_create
 from .staff import staff_users
-
-CLAIM_ACKNOWLEDGE_DAYS = 1
-CLAIM_AUTHORISE_DAYS = 3
-CLAIM_DEFAULT_REPAIR_DAYS = 10
 
 Status = WarrantyClaim.Status
 
@@ -56,10 +52,11 @@ def claim_open(
         odometer_km=odometer_km,
         failed_on=failed_on,
         submitted_at=now,
-        acknowledge_due_at=add_working_days(now, CLAIM_ACKNOWLEDGE_DAYS),
-        assess_due_at=add_working_days(now, CLAIM_AUTHORISE_DAYS),
         is_repeated_failure=prior_repairs(coverage, part.code) >= REPEATED_FAILURE_REPAIRS,
     )
+    policy = CaseSlaPolicy.for_case(claim)  # staff-editable (DESIGN.md defaults)
+    claim.acknowledge_due_at = policy.deadline("acknowledge", start=now)
+    claim.assess_due_at = policy.deadline("assess", start=now)
     case_submit(case=claim, actor=actor, note=part.code, exclude=("part", "repair_shop"))
     coverage_note_odometer(coverage=coverage, odometer_km=odometer_km)
     params = {"id": claim.pk, "deadline": moment(claim.acknowledge_due_at)}
@@ -102,7 +99,7 @@ def claim_authorise(
     *, claim: WarrantyClaim, actor, shop: RepairShop, estimated_completion_on: dt.date | None = None, note: str = ""
 ) -> WarrantyClaim:
     """Send a covered claim to a certified shop; re-checks coverage at the failure date and km. The repair
-    is due by the shop's estimate (end of that business day), else in 10 working days."""
+    is due by the shop's estimate (end of that business day), else in the policy's completion days (10)."""
     claim = case_lock_for(case=claim, actor=actor)
     if not shop.is_active:
         raise DomainError(_("This repair shop is not certified any more."), code="shop_inactive")
@@ -116,7 +113,7 @@ def claim_authorise(
     claim.complete_due_at = (
         end_of_business(estimated_completion_on)
         if estimated_completion_on
-        else add_working_days(timezone.now(), CLAIM_DEFAULT_REPAIR_DAYS)
+        else CaseSlaPolicy.for_case(claim).deadline("complete", start=timezone.now())
     )
     claim.decision_note = note
     case_move(

@@ -16,22 +16,17 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Order
 from contracts.services import order_return
-from core.calendar import add_working_days
 from core.errors import DomainError, PermissionDeniedError
 from marketplace.models import Listing
 from notifications.kinds import localized, moment
 from notifications.services import notify
 
 from .. import notices
-from ..models import AfterSalesPhoto, AfterSalesRequest, Coverage
+from ..models import AfterSalesPhoto, AfterSalesRequest, CaseSlaPolicy, Coverage
 from .cases import case_lock_for, case_move, case_submit
 from .coverage import NotDelivered, WindowClosed, coverage_check_reading, coverage_close, coverage_note_odometer
 from .repairs import repair_record_create
 
-# DESIGN.md "Deadlines": working days per stage.
-REQUEST_ACKNOWLEDGE_DAYS = 1
-REQUEST_ASSESS_DAYS = 3
-REQUEST_COMPLETE_DAYS = 10
 MAX_PHOTOS = 6
 
 Status = AfterSalesRequest.Status
@@ -86,10 +81,11 @@ def request_create(
         odometer_km=odometer_km,
         under_repeated_failure=repeated,
         submitted_at=now,
-        acknowledge_due_at=add_working_days(now, REQUEST_ACKNOWLEDGE_DAYS),
-        assess_due_at=add_working_days(now, REQUEST_ASSESS_DAYS),
-        complete_due_at=add_working_days(now, REQUEST_COMPLETE_DAYS),
     )
+    policy = CaseSlaPolicy.for_case(request)  # staff-editable per kind of request (DESIGN.md defaults)
+    request.acknowledge_due_at = policy.deadline("acknowledge", start=now)
+    request.assess_due_at = policy.deadline("assess", start=now)
+    request.complete_due_at = policy.deadline("complete", start=now)
     case_submit(case=request, actor=actor, note=request.get_kind_display(), exclude=("exchange_listing",))
     for upload in photos:
         AfterSalesPhoto.objects.create(request=request, image=_clean_photo(upload))
