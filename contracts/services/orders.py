@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import is_buyer
 from core.errors import DomainError, PermissionDeniedError
+from core.models import AuditEvent
 from core.statemachine import audit
+from core.sweeps import run_batches, update_rows
 from marketplace.models import Listing
 from marketplace.services import listing_lock, listing_release, listing_reserve
-from notifications.services import notify
+from notifications.services import Notice, notify, notify_many
 
 from ..errors import AlreadyReserved
 from ..models import Order, Signature
@@ -132,54 +134,77 @@ def order_decline(*, order: Order, actor, reason: str, now: dt.datetime | None =
     return order
 
 
-def _expire_one(order_pk: int, *, now: dt.datetime) -> bool:
+def _expire_batch(*, now: dt.datetime, size: int, passed_over: set[int]) -> tuple[int, dict]:
+    """Expire one batch of due reservations in one transaction, taking the locks every flow on a car takes,
+    listing then order: the batch's listings in ONE ``SELECT … FOR UPDATE SKIP LOCKED`` (a car being signed
+    right now is passed over until the next run), then their orders in one statement, ordered by id. Under
+    the locks each order is checked again (signed a moment ago → not expired): a car is never both expired
+    and signed. The orders change with ONE UPDATE, their audit rows with one INSERT, both parties are told
+    with one ``notify_many``."""
     with transaction.atomic():
-        listing_id = Order.objects.filter(pk=order_pk).values_list("listing_id", flat=True).first()
-        if listing_id is None:
-            return False
-        listing_lock(listing_id)
-        order = (
-            Order.objects.select_for_update()
-            .select_related("listing", "listing__vehicle", "listing__dealer", "buyer")
-            .get(pk=order_pk)
+        due = list(
+            Order.objects.due_for_expiry(now)
+            .exclude(pk__in=passed_over)
+            .order_by("expires_at", "pk")
+            .values_list("pk", "listing_id")[:size]
         )
-        # Re-check under the lock: the contract may have been signed a moment ago.
-        if order.status != Order.Status.RESERVED or order.expires_at is None or order.expires_at > now:
-            return False
-        _cancel(order, kind=Order.CancelKind.EXPIRED, reason="", actor=None, now=now)
-        params = {"car": car_of(order), "hours": reservation_hours()}
-        for recipient, side in parties(order):
-            notify(
-                recipient, RESERVATION_EXPIRED, f"contracts:order:{order.pk}:expired:{side}", params=params, url=order_url(order)
+        if not due:
+            return 0, {}
+        listings = {
+            listing.pk: listing
+            for listing in Listing.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("vehicle", "dealer")
+            .filter(pk__in=sorted({listing_id for _pk, listing_id in due}))
+            .order_by("pk")
+        }
+        passed_over.update(pk for pk, listing_id in due if listing_id not in listings)
+        orders = list(
+            Order.objects.due_for_expiry(now)
+            .select_for_update(of=("self",))
+            .select_related("buyer")
+            .filter(pk__in=[pk for pk, listing_id in due if listing_id in listings])
+            .order_by("pk")
+        )
+        events = []
+        for order in orders:
+            order.listing = listings[order.listing_id]
+            events.append(
+                order.transition_event(Order.Status.CANCELLED, note=Order.CancelKind.EXPIRED, action=Order.CancelKind.EXPIRED)
             )
-    return True
+            order.cancel_kind, order.cancelled_reason, order.cancelled_at = Order.CancelKind.EXPIRED, "", now
+        update_rows(orders, ["status", "cancel_kind", "cancelled_reason", "cancelled_at"])
+        AuditEvent.objects.bulk_create(events)
+        for order in orders:
+            if order.listing.status == Listing.Status.RESERVED:
+                listing_release(listing=order.listing, actor=None, note=f"order #{order.pk} {Order.CancelKind.EXPIRED}")
+        hours = reservation_hours()
+        notify_many(
+            Notice(
+                recipient,
+                RESERVATION_EXPIRED,
+                f"contracts:order:{order.pk}:expired:{side}",
+                {"car": car_of(order), "hours": hours},
+                order_url(order),
+            )
+            for order in orders
+            for recipient, side in parties(order)
+        )
+    return len(due), {"expired": len(orders)}
 
 
-def order_expire_reservations(*, now: dt.datetime, batch_size: int = 100) -> int:
+def order_expire_reservations(*, now: dt.datetime, batch_size: int = 200, budget: float | None = None) -> int:
     """Cancel reservations whose signing window (``RESERVATION_HOURS``) has passed; return how many.
 
-    A reservation made at T expires at T + 48 h exactly (``expires_at <= now``). Each order is handled
-    in its own short transaction with the listing and order rows locked, so a sweep never blocks
-    signing for long and a concurrent signature wins cleanly. Safe to re-run: expired orders are no
-    longer due and the notifications' dedupe keys are deterministic.
+    A reservation made at T expires at T + 48 h exactly (``expires_at <= now``). Due orders are read through
+    the partial index on ``expires_at`` and expired a batch per short transaction (``_expire_batch``), batch
+    after batch until none is due or the run's time budget is spent. Safe to re-run or to run twice at once:
+    expired orders are no longer due, locked cars are skipped, and the notifications' dedupe keys are
+    deterministic.
     """
-    expired = 0
-    seen: set[int] = set()
-    while True:
-        batch = list(
-            Order.objects.due_for_expiry(now)
-            .exclude(pk__in=seen)
-            .order_by("expires_at", "pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not batch:
-            break
-        for pk in batch:
-            seen.add(pk)
-            if _expire_one(pk, now=now):
-                expired += 1
-        if len(batch) < batch_size:
-            break
+    passed_over: set[int] = set()
+    expired = run_batches(
+        lambda: _expire_batch(now=now, size=batch_size, passed_over=passed_over), totals={"expired": 0}, budget=budget
+    )["expired"]
     if expired:
         logger.info("expired %d reservations", expired)
     return expired
