@@ -4,9 +4,11 @@
   warranty repair completed). It happens when ``contracts.signals.order_delivered`` fires and, as a
   catch-up for anything that missed the signal, in the hourly sweep. The unique constraint
   (kind, subject) makes planning idempotent.
-* Sending and reminding are found by the sweep through partial indexes and claimed by a
-  conditional UPDATE in the same transaction as the ``notify`` call, whose dedupe key
-  (``survey:<pk>:invite`` / ``survey:<pk>:reminder``) backs the exactly-once promise.
+* Planning, sending and reminding are set-based (``core.sweeps``): the sweep takes a batch of due rows
+  through a partial index, locked ``SKIP LOCKED``; one INSERT plans a batch (the unique constraint skips
+  what exists), one UPDATE marks a batch sent or reminded, one ``notify_many`` tells it — batch after batch
+  until nothing is due. The notifications' dedupe keys (``survey:<pk>:invite`` / ``survey:<pk>:reminder``)
+  back the exactly-once promise.
 * The link is a ``TimestampSigner`` token of the survey's random public id: tampering breaks the
   signature, it stops working ``VALID_FOR`` after sending, and an answered survey refuses a second
   answer (conditional UPDATE on ``answered_at IS NULL``).
@@ -27,8 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.sweeps import lock_batch, run_batches
 from notifications.kinds import day, localized
-from notifications.services import notify
+from notifications.services import Notice, notify_many
 
 from . import notices
 from .models import VALID_FOR, Survey
@@ -45,7 +48,6 @@ DELIVERY_SCHEDULE = (
 STALE_AFTER = dt.timedelta(days=14)
 # How far back the catch-up planning looks for deliveries, closed complaints and repairs.
 CATCH_UP = dt.timedelta(days=180) + STALE_AFTER
-MAX_PLANNING_BATCHES = 50
 
 
 class SurveyLinkInvalid(DomainError):
@@ -110,16 +112,32 @@ def survey_plan(*, kind: str, subject, respondent, due_at: dt.datetime, dealer=N
     return survey if created else None
 
 
+def _delivery_surveys(order, *, now: dt.datetime) -> list[Survey]:
+    """The surveys a delivery calls for (unsaved): satisfaction at 7 days, return visits at 30 and 180
+    days, leaving out those whose moment is long gone."""
+    subject_type = ContentType.objects.get_for_model(order, for_concrete_model=True)
+    return [
+        Survey(
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=order.pk,
+            respondent=order.buyer,
+            due_at=order.delivered_at + after,
+            dealer=order.listing.dealer,
+            order=order,
+        )
+        for kind, after in DELIVERY_SCHEDULE
+        if order.delivered_at + after >= now - STALE_AFTER
+    ]
+
+
 def survey_plan_for_delivery(*, order, now: dt.datetime | None = None) -> list[Survey]:
     """Plan the satisfaction survey (delivery + 7 days) and the return visits (+30 and +180 days)."""
     now = now or timezone.now()
     planned = []
-    for kind, after in DELIVERY_SCHEDULE:
-        due_at = order.delivered_at + after
-        if due_at < now - STALE_AFTER:
-            continue
+    for row in _delivery_surveys(order, now=now):
         survey = survey_plan(
-            kind=kind, subject=order, respondent=order.buyer, due_at=due_at, dealer=order.listing.dealer, order=order
+            kind=row.kind, subject=order, respondent=row.respondent, due_at=row.due_at, dealer=row.dealer, order=order
         )
         if survey:
             planned.append(survey)
@@ -132,15 +150,33 @@ def _unplanned(queryset, kind: str, *, moment: str, since: dt.datetime, now: dt.
     planned = Survey.objects.filter(
         kind=kind, subject_type=ContentType.objects.get_for_model(queryset.model), subject_id=OuterRef("pk")
     )
-    return queryset.filter(**{f"{moment}__gte": since, f"{moment}__lte": now}).filter(~Exists(planned)).order_by(moment)[:limit]
-
-
-def _plan_each(kind: str, rows: Iterable[tuple]) -> int:
-    """Plan one survey of ``kind`` per (subject, respondent, due_at, dealer, order); how many are new."""
-    return sum(
-        bool(survey_plan(kind=kind, subject=subject, respondent=respondent, due_at=due_at, dealer=dealer, order=order))
-        for subject, respondent, due_at, dealer, order in rows
+    return (
+        queryset.filter(**{f"{moment}__gte": since, f"{moment}__lte": now})
+        .filter(~Exists(planned))
+        .order_by(moment, "pk")[:limit]
     )
+
+
+def _plan(rows: list[Survey]) -> int:
+    """Plan a batch with ONE INSERT; a survey planned meanwhile (unique kind and subject) is skipped."""
+    Survey.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _followed_up(kind: str, rows: Iterable[tuple]) -> list[Survey]:
+    """One unsaved survey of ``kind`` per (subject, respondent, due_at, dealer, order)."""
+    return [
+        Survey(
+            kind=kind,
+            subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
+            subject_id=subject.pk,
+            respondent=respondent,
+            due_at=due_at,
+            dealer=dealer,
+            order=order,
+        )
+        for subject, respondent, due_at, dealer, order in rows
+    ]
 
 
 def _plan_missing_deliveries(*, now: dt.datetime, limit: int) -> int:
@@ -150,7 +186,7 @@ def _plan_missing_deliveries(*, now: dt.datetime, limit: int) -> int:
     orders = _unplanned(
         delivered, Survey.Kind.RETURN_VISIT_180, moment="delivered_at", since=now - CATCH_UP, now=now, limit=limit
     )
-    return sum(len(survey_plan_for_delivery(order=order, now=now)) for order in orders)
+    return _plan([survey for order in orders for survey in _delivery_surveys(order, now=now)])
 
 
 def _plan_closed_complaints(*, now: dt.datetime, limit: int) -> int:
@@ -160,7 +196,9 @@ def _plan_closed_complaints(*, now: dt.datetime, limit: int) -> int:
     complaints = _unplanned(
         closed, Survey.Kind.COMPLAINT_CLOSED, moment="closed_at", since=now - STALE_AFTER, now=now, limit=limit
     )
-    return _plan_each(Survey.Kind.COMPLAINT_CLOSED, ((c, c.complainant, c.closed_at, c.dealer, c.order) for c in complaints))
+    return _plan(
+        _followed_up(Survey.Kind.COMPLAINT_CLOSED, ((c, c.complainant, c.closed_at, c.dealer, c.order) for c in complaints))
+    )
 
 
 def _plan_completed_repairs(*, now: dt.datetime, limit: int) -> int:
@@ -168,91 +206,92 @@ def _plan_completed_repairs(*, now: dt.datetime, limit: int) -> int:
 
     records = RepairRecord.objects.select_related("coverage__order__buyer", "coverage__order__listing__dealer")
     repairs = _unplanned(records, Survey.Kind.WARRANTY_REPAIR, moment="created_at", since=now - STALE_AFTER, now=now, limit=limit)
-    return _plan_each(
-        Survey.Kind.WARRANTY_REPAIR,
-        ((r, r.coverage.order.buyer, r.created_at, r.coverage.order.listing.dealer, r.coverage.order) for r in repairs),
+    return _plan(
+        _followed_up(
+            Survey.Kind.WARRANTY_REPAIR,
+            ((r, r.coverage.order.buyer, r.created_at, r.coverage.order.listing.dealer, r.coverage.order) for r in repairs),
+        )
     )
 
 
 # --- sending ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def survey_send(*, survey_id: int, now: dt.datetime) -> bool:
-    """Send a due survey's link (once): claim the row, then notify with key ``survey:<pk>:invite``."""
-    claimed = Survey.objects.filter(pk=survey_id, sent_at__isnull=True, due_at__lte=now).update(
-        sent_at=now, expires_at=now + VALID_FOR
-    )
-    if not claimed:
-        return False
-    survey = Survey.objects.select_related("respondent").get(pk=survey_id)
-    notify(survey.respondent, notices.INVITATIONS[survey.kind], f"survey:{survey.pk}:invite", url=survey_url(survey))
-    return True
+def _due_batch(due, *, ids: list[int] | None, size: int) -> list[Survey]:
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    return lock_batch(due.select_related("respondent"), size=size)
 
 
-@transaction.atomic
-def survey_remind(*, survey_id: int, now: dt.datetime) -> bool:
-    """Remind once about an unanswered survey sent at least 3 days ago (key ``survey:<pk>:reminder``)."""
-    claimed = Survey.objects.due_for_reminder(now).filter(pk=survey_id).update(reminded_at=now)
-    if not claimed:
-        return False
-    survey = Survey.objects.select_related("respondent").get(pk=survey_id)
-    notify(
-        survey.respondent,
-        notices.REMINDER,
-        f"survey:{survey.pk}:reminder",
-        params={
-            "subject": localized(notices.INVITATIONS[survey.kind].subject),
-            "date": day(timezone.localdate(survey.expires_at)),
-        },
-        url=survey_url(survey),
-    )
-    return True
+def surveys_send(*, now: dt.datetime, ids: list[int] | None = None, batch_size: int = 500) -> int:
+    """Send the links of the due surveys (of ``ids`` only, when given), batch after batch: each batch is
+    locked, marked sent with ONE UPDATE and told with one ``notify_many`` (key ``survey:<pk>:invite``), so
+    a survey is sent once however often, or however concurrently, this runs. Returns how many were sent."""
+
+    def step() -> tuple[int, dict]:
+        with transaction.atomic():
+            batch = _due_batch(Survey.objects.due_to_send(now).order_by("due_at", "pk"), ids=ids, size=batch_size)
+            if batch:
+                Survey.objects.filter(pk__in=[survey.pk for survey in batch]).update(sent_at=now, expires_at=now + VALID_FOR)
+                notify_many(
+                    Notice(
+                        survey.respondent, notices.INVITATIONS[survey.kind], f"survey:{survey.pk}:invite", {}, survey_url(survey)
+                    )
+                    for survey in batch
+                )
+        return len(batch), {"sent": len(batch)}
+
+    return run_batches(step, totals={"sent": 0})["sent"]
 
 
-def _batches(queryset, batch_size: int) -> Iterable[list[int]]:
-    """Primary keys of ``queryset`` in batches, walking the index by pk (no OFFSET)."""
-    last = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1]
-        if len(batch) < batch_size:
-            return
+def surveys_remind(*, now: dt.datetime, ids: list[int] | None = None, batch_size: int = 500) -> int:
+    """Remind once about each unanswered survey sent at least 3 days ago (key ``survey:<pk>:reminder``),
+    a locked batch at a time: ONE UPDATE stamps ``reminded_at``, one ``notify_many`` tells the batch."""
+    subjects = {kind: localized(invitation.subject) for kind, invitation in notices.INVITATIONS.items()}
+
+    def step() -> tuple[int, dict]:
+        with transaction.atomic():
+            batch = _due_batch(Survey.objects.due_for_reminder(now).order_by("sent_at", "pk"), ids=ids, size=batch_size)
+            if batch:
+                Survey.objects.filter(pk__in=[survey.pk for survey in batch]).update(reminded_at=now)
+                notify_many(
+                    Notice(
+                        survey.respondent,
+                        notices.REMINDER,
+                        f"survey:{survey.pk}:reminder",
+                        {"subject": subjects[survey.kind], "date": day(timezone.localdate(survey.expires_at))},
+                        survey_url(survey),
+                    )
+                    for survey in batch
+                )
+        return len(batch), {"reminded": len(batch)}
+
+    return run_batches(step, totals={"reminded": 0})["reminded"]
 
 
-def survey_schedule_sweep(*, now: dt.datetime, batch_size: int = 200) -> dict:
-    """The hourly survey clock: catch up on planning, then enqueue one send task per batch of due
-    surveys and one reminder task per batch of surveys unanswered for 3 days.
+def survey_schedule_sweep(*, now: dt.datetime, batch_size: int = 500) -> dict:
+    """The hourly survey clock: catch up on planning, close surveys whose moment passed long ago, send the
+    due ones and remind the unanswered — each set-based, batch after batch until nothing is due.
 
-    Tasks are enqueued after commit and carry primary keys only; a task that runs twice, or a
-    sweep that finds a row again before its task ran, sends nothing twice (conditional UPDATE +
-    dedupe key).
+    A sweep that runs twice, or two at once, sends nothing twice (rows locked ``SKIP LOCKED`` and marked in
+    the batch's transaction; dedupe keys). Returns how many were ``planned``, closed as ``stale``, ``sent``
+    and ``reminded``.
     """
-    from .tasks import survey_remind_batch, survey_send_batch
-
     planned = 0
     for planner in (_plan_missing_deliveries, _plan_closed_complaints, _plan_completed_repairs):
-        for _round in range(MAX_PLANNING_BATCHES):  # each batch plans its rows, so the next finds new ones
+
+        def step(planner=planner) -> tuple[int, dict]:
             with transaction.atomic():
                 count = planner(now=now, limit=batch_size)
-            planned += count
-            if count == 0:
-                break
+            return count, {"planned": count}
 
-    # Planned surveys whose moment passed long ago are closed without sending.
+        planned += run_batches(step, totals={"planned": 0})["planned"]
+
+    # Planned surveys whose moment passed long ago are closed without sending (one statement).
     stale = Survey.objects.due_to_send(now - STALE_AFTER).update(sent_at=now, expires_at=now)
-
-    send_batches = remind_batches = 0
-    for batch in _batches(Survey.objects.due_to_send(now), batch_size):
-        survey_send_batch.delay_on_commit(batch)
-        send_batches += 1
-    for batch in _batches(Survey.objects.due_for_reminder(now), batch_size):
-        survey_remind_batch.delay_on_commit(batch)
-        remind_batches += 1
-    return {"planned": planned, "stale": stale, "send_batches": send_batches, "remind_batches": remind_batches}
+    sent = surveys_send(now=now, batch_size=batch_size)
+    reminded = surveys_remind(now=now, batch_size=batch_size)
+    return {"planned": planned, "stale": stale, "sent": sent, "reminded": reminded}
 
 
 # --- answering ----------------------------------------------------------------------------------

@@ -145,8 +145,8 @@ def test_survey_task_sends_due_surveys_once(buyer, django_capture_on_commit_call
     delivered_order(buyer=buyer, delivered_at=sh(2026, 3, 1, 10))
     with django_capture_on_commit_callbacks(execute=True):
         result = run(survey_schedule_sweep_task, sh(2026, 3, 8, 10))
-    assert result["send_batches"] == 1
+    assert result["sent"] == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert run(survey_schedule_sweep_task, sh(2026, 3, 8, 11))["send_batches"] == 0
+        assert run(survey_schedule_sweep_task, sh(2026, 3, 8, 11))["sent"] == 0
     code = notices.INVITATIONS[Survey.Kind.DELIVERY].code
     assert kinds(recipient=buyer, kind=code) == [code]

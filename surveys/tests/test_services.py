@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Notification
 from surveys import notices, services
@@ -140,17 +141,19 @@ def test_a_due_survey_is_sent_exactly_once_even_when_the_sweep_runs_twice(buyer,
     assert invitations[0].url.startswith("/surveys/r/")
 
 
-def test_the_sweep_enqueues_one_task_per_batch_not_per_survey(buyer, monkeypatch, django_capture_on_commit_callbacks):
-    from surveys import tasks
-
+def test_the_sweep_sends_a_batch_with_one_update_and_one_notification_insert(buyer, django_capture_on_commit_callbacks):
     for day in range(1, 6):
         delivered_order(buyer=buyer, delivered_at=at(2026, 3, day))
-    calls = []
-    monkeypatch.setattr(tasks.survey_send_batch, "delay", lambda ids: calls.append(ids))
-    with django_capture_on_commit_callbacks(execute=True):
-        result = survey_schedule_sweep(now=at(2026, 3, 20), batch_size=2)
-    assert result["send_batches"] == 3
-    assert sorted(len(ids) for ids in calls) == [1, 2, 2]
+    survey_schedule_sweep(now=at(2026, 3, 6))  # plans them all (none due yet)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, CaptureQueriesContext(connection) as queries:
+        sent = services.surveys_send(now=at(2026, 3, 20), batch_size=2)
+    assert sent == 5 and Notification.objects.filter(kind__in=INVITATION_CODES).count() == 5
+    writes = [q["sql"].split("(")[0] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    # Per batch: the sent stamp, the notifications, the outbox row for the e-mails — 3 batches of ≤ 2.
+    assert sum(sql.startswith("UPDATE") and '"surveys_survey"' in sql for sql in writes) == 3
+    assert sum(sql.startswith("INSERT") and '"notifications_notification"' in sql for sql in writes) == 3
+    assert sum(sql.startswith("INSERT") and '"core_outboxmessage"' in sql for sql in writes) == 3
+    assert len(callbacks) == 3  # one e-mail task per batch, not per survey
 
 
 def test_a_rolled_back_sweep_enqueues_nothing(buyer, django_capture_on_commit_callbacks):
