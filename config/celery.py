@@ -33,14 +33,19 @@ def _prepare_broker(sender, **kwargs):
     _ensure_filesystem_broker_folders()
 
 
-# Sweeps kicked once when a worker starts, so a fresh start or a redeploy catches up at once instead of
-# waiting for the first beat interval. Harmless when several workers start: each sweep takes a lock
-# and every message it sends is deduplicated.
+# Sweeps kicked once when a worker starts, so a fresh start, a redeploy or a worker restarted after a crash
+# catches up at once instead of waiting for the next beat interval. This is what brings a killed sweep's
+# work back: clock tasks are acknowledged when they start (``core.tasks.CLOCK_TASK_OPTIONS``), so the killed
+# message itself is not redelivered; its lock died with the worker (``core.locks``), and this run (or the
+# next beat run, at most one interval later) finds every row the killed one left due. Harmless when several
+# workers start: each sweep takes its lock, rows are taken SKIP LOCKED and every message is deduplicated.
 STARTUP_SWEEPS = (
     "complaints.tasks.complaint_sla_sweep_task",
     "warranty.tasks.warranty_sla_sweep_task",
+    "warranty.tasks.guarantee_clock_sweep_task",
     "contracts.tasks.order_expire_reservations_task",
     "surveys.tasks.survey_schedule_sweep_task",
+    "notifications.tasks.send_pending_emails",
     "core.tasks.outbox_relay",
 )
 

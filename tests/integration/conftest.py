@@ -1,9 +1,10 @@
-"""Real Celery workers against Redis and the PostgreSQL test database (issue #5).
+"""Real Celery workers against Redis and the PostgreSQL test database.
 
-Skipped unless ``REDIS_URL`` is set and the tests run on PostgreSQL (CI does both). A worker is a
-subprocess (``celery -A config worker -P solo``) whose ``DATABASE_URL`` points at pytest-django's
-test database, so the tests use ``transaction=True`` (rows must be committed to be seen) and poll
-the database with a deadline instead of sleeping.
+Each test gets its OWN ``redis-server`` on a free port (``servers.private_redis``; never the shared one on
+6379), so it can freeze, stop or flush it. Skipped unless the tests run on PostgreSQL and ``redis-server``
+is installed (CI has both). A worker is a subprocess (``celery -A config worker -P solo``) whose
+``DATABASE_URL`` points at pytest-django's test database, so the tests use ``transaction=True`` (rows must
+be committed to be seen) and poll the database with a deadline instead of sleeping.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from .servers import RedisServer, private_redis, redis_available
+
 BASE_DIR = Path(settings.BASE_DIR)
 VISIBILITY_TIMEOUT = 5  # seconds: a killed worker's task comes back quickly in these tests
 
 
 def _skip_reason() -> str | None:
-    if not os.environ.get("REDIS_URL"):
-        return "REDIS_URL is not set"
+    if not redis_available():
+        return "redis-server is not installed"
     if connection.vendor != "postgresql":
         return "needs PostgreSQL (DATABASE_URL)"
     return None
@@ -66,21 +69,26 @@ def _test_database_url() -> str:
 class Worker:
     """One ``celery worker`` subprocess with its log in a file the test can read."""
 
-    def __init__(self, log_dir: Path, broker_url: str):
+    def __init__(self, log_dir: Path, broker_url: str, env: dict | None = None):
         self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:8]}.log"
         self.broker_url = broker_url
+        self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Worker:
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _test_database_url(),
-            "REDIS_URL": self.broker_url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-            "CELERY_SWEEPS_ON_WORKER_START": "false",  # the tests decide when sweeps run
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = (
+            os.environ
+            | {
+                "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
+                "DATABASE_URL": _test_database_url(),
+                "REDIS_URL": self.broker_url,
+                "CELERY_TASK_ALWAYS_EAGER": "false",
+                "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+                "CELERY_SWEEPS_ON_WORKER_START": "false",  # the tests decide when sweeps run
+                "PYTHONUNBUFFERED": "1",
+            }
+            | self.extra_env
+        )
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-l", "info",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"it-{uuid.uuid4().hex[:6]}@%h",
@@ -117,16 +125,38 @@ class Worker:
 
 
 @pytest.fixture
-def celery_live(integration_env, settings):
-    """The test process publishes to the real broker (no eager mode) with an empty queue."""
+def broker(integration_env, tmp_path) -> RedisServer:
+    """This test's own redis-server (no persistence), stopped at the end."""
+    with private_redis(tmp_path / "redis") as server:
+        yield server
+
+
+BROKER_OPTIONS = {
+    "visibility_timeout": VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
+
+@pytest.fixture
+def celery_live(broker, settings):
+    """The test process publishes to this test's broker (no eager mode)."""
     from config.celery import app
     from core.outbox import outbox_reset_breaker
 
-    saved = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
+    saved = {
+        "task_always_eager": app.conf.task_always_eager,
+        "broker_url": app.conf.broker_url,
+        "broker_transport_options": app.conf.broker_transport_options,
+    }
     app.conf.task_always_eager = False
+    app.conf.broker_transport_options = BROKER_OPTIONS
+    use_broker(app, broker.url)
     outbox_reset_breaker()
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
     yield app
     app.conf.update(saved)
     use_broker(app, saved["broker_url"])
@@ -145,11 +175,12 @@ def use_broker(app, url: str) -> None:
 
 
 @pytest.fixture
-def start_worker(celery_live, tmp_path):
+def start_worker(celery_live, broker, tmp_path):
+    """Start a worker on this test's broker; ``env`` adds settings (e.g. ``EMAIL_URL``). Stopped at the end."""
     workers: list[Worker] = []
 
-    def start() -> Worker:
-        worker = Worker(tmp_path, os.environ["REDIS_URL"]).start()
+    def start(env: dict | None = None) -> Worker:
+        worker = Worker(tmp_path, broker.url, env).start()
         workers.append(worker)
         return worker
 
