@@ -9,6 +9,7 @@ from contracts.models import Order
 from core.periods import days_left, last_day_of
 
 from .models import AfterSalesRequest, Coverage, ExtendedWarrantyPlan, WarrantyClaim, localized_name
+from .models.coverage import km_within
 from .services.coverage import HANDED_OVER
 
 
@@ -28,6 +29,8 @@ class Clock:
     km_left: int
     km_total: int
     km_limit: int
+    #: the odometer is at or below the limit: covered, even with 0 km left (the limit itself counts)
+    km_within: bool = True
 
     @classmethod
     def of(cls, coverage: Coverage, *, ends_at: dt.datetime, km_limit: int, now: dt.datetime) -> Clock:
@@ -41,6 +44,7 @@ class Clock:
             km_left=max(0, km_limit - coverage.current_odometer_km),
             km_total=km_limit - coverage.delivery_odometer_km,
             km_limit=km_limit,
+            km_within=km_within(coverage.current_odometer_km, km_limit),
         )
 
     @property
@@ -53,7 +57,8 @@ class Clock:
 
     @property
     def is_open(self) -> bool:
-        return self.days_left > 0 and self.km_left > 0
+        """Days left and the odometer within the limit ("0 km left" is still covered)."""
+        return self.days_left > 0 and self.km_within
 
     @property
     def tone(self) -> str:
@@ -94,7 +99,7 @@ def guarantee_context(coverage: Coverage, *, now: dt.datetime) -> dict:
     requests = list(coverage.requests.all().order_by("-submitted_at"))
     claims = list(coverage.claims.select_related("part__group", "repair_shop").order_by("-submitted_at"))
     purchases = list(coverage.purchases.select_related("plan"))
-    can_extend = not purchases and not coverage.closed_at and now < coverage.warranty_ends_at
+    can_extend = not purchases and warranty.is_open
     components = [
         {"name": localized_name(group), "parts": [localized_name(p) for p in group.get("parts", []) if isinstance(p, dict)]}
         for group in terms.get("components", [])

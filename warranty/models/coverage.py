@@ -17,6 +17,13 @@ from ..querysets import CoverageQuerySet
 from .catalogue import ExtendedWarrantyPlan, localized_name
 
 
+def km_within(odometer_km: int, limit_km: int) -> bool:
+    """Is a reading inside a distance limit? The limit itself is inside: "3,000 km" (3,000 公里以内) covers
+    the 3,000th km; only a reading beyond it (超过) is out (DESIGN.md "Counting periods"). Every km rule of
+    the guarantees — window, warranty, extensions — asks this, and so do the clocks on the page."""
+    return odometer_km <= limit_km
+
+
 @dataclass(frozen=True)
 class Decision:
     """A coverage answer with the reason a person can read."""
@@ -33,7 +40,8 @@ class Coverage(models.Model):
     """The guarantee of one delivered order: the agreed terms (snapshot) and the clocks they give.
 
     ``window_ends_at`` / ``warranty_ends_at`` are exclusive aware bounds (24:00 Asia/Shanghai of the last
-    day, holiday-adjusted); ``*_km_limit`` are absolute odometer readings (delivery km + allowance).
+    day, holiday-adjusted); ``*_km_limit`` are absolute odometer readings (delivery km + allowance), the
+    limit itself still covered (``km_within``).
     """
 
     order = models.OneToOneField("contracts.Order", on_delete=models.PROTECT, related_name="coverage", verbose_name=_("order"))
@@ -92,12 +100,19 @@ class Coverage(models.Model):
                 str(_("The return/exchange/repair window ended at 24:00 on %(date)s.") % {"date": deadline}),
                 "window_expired",
             )
-        if odometer_km >= self.window_km_limit:
+        if not km_within(odometer_km, self.window_km_limit):
             return Decision(
                 False,
                 str(
-                    _("The window's km limit was reached: %(limit)s km on the odometer (%(allow)s km after delivery).")
-                    % {"limit": f"{self.window_km_limit:,}", "allow": f"{self.window_km_limit - self.delivery_odometer_km:,}"}
+                    _(
+                        "The window's km limit was exceeded: it covers the car up to and including %(limit)s km on the "
+                        "odometer (%(allow)s km after delivery); the odometer reads %(km)s km."
+                    )
+                    % {
+                        "limit": f"{self.window_km_limit:,}",
+                        "allow": f"{self.window_km_limit - self.delivery_odometer_km:,}",
+                        "km": f"{odometer_km:,}",
+                    }
                 ),
                 "window_km",
             )
@@ -133,12 +148,15 @@ class Coverage(models.Model):
                 str(_("The warranty expired at 24:00 on %(date)s.") % {"date": date_format(last_day_of(self.warranty_ends_at))}),
                 "expired",
             )
-        if odometer_km >= self.warranty_km_limit:
+        if not km_within(odometer_km, self.warranty_km_limit):
             return Decision(
                 False,
                 str(
-                    _("The warranty's km limit was exceeded: %(limit)s km on the odometer.")
-                    % {"limit": f"{self.warranty_km_limit:,}"}
+                    _(
+                        "The warranty's km limit was exceeded: it covers the car up to and including %(limit)s km on "
+                        "the odometer; the odometer reads %(km)s km."
+                    )
+                    % {"limit": f"{self.warranty_km_limit:,}", "km": f"{odometer_km:,}"}
                 ),
                 "km_exceeded",
             )

@@ -21,6 +21,7 @@ from notifications.services import notify
 
 from .. import notices
 from ..models import Coverage, ExtendedWarrantyPlan, ExtendedWarrantyPurchase
+from ..models.coverage import km_within
 from .coverage import apply_clocks, guarantee_url
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ logger = logging.getLogger(__name__)
 def extension_purchase(
     *, coverage: Coverage, plan: ExtendedWarrantyPlan, actor, now: dt.datetime | None = None
 ) -> ExtendedWarrantyPurchase:
-    """Buy an extension before the base warranty ends: moves the end date and km limit, and proposes the
-    contract amendment that records it (when the order has a signed contract)."""
+    """Buy an extension before the base warranty ends — by date, and by km (at the limit itself it has not
+    ended yet): moves the end date and km limit, and proposes the contract amendment that records it (when
+    the order has a signed contract)."""
     now = now or timezone.now()
     coverage = Coverage.objects.select_for_update(of=("self",)).select_related("order__buyer").get(pk=coverage.pk)
     if actor != coverage.order.buyer:
@@ -47,6 +49,15 @@ def extension_purchase(
             _("An extension must be bought before the base warranty ends (it ended at 24:00 on %(date)s).")
             % {"date": date_format(last_day_of(coverage.warranty_ends_at))},
             code="warranty_ended",
+        )
+    if not km_within(coverage.current_odometer_km, coverage.warranty_km_limit):
+        raise DomainError(
+            _(
+                "An extension must be bought before the base warranty ends: it covered the car up to and including "
+                "%(limit)s km on the odometer, and the odometer reads %(km)s km."
+            )
+            % {"limit": f"{coverage.warranty_km_limit:,}", "km": f"{coverage.current_odometer_km:,}"},
+            code="warranty_km_exceeded",
         )
     old_end, old_km = coverage.warranty_ends_at, coverage.warranty_km_limit
     purchase = ExtendedWarrantyPurchase.objects.create(

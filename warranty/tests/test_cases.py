@@ -211,9 +211,9 @@ def test_claim_on_a_non_covered_part_is_refused_with_the_reason(coverage, wear_p
     assert exc.value.code == "part_not_covered" and "Brake pads" in str(exc.value)
 
 
-def test_claim_after_the_km_limit_is_refused(coverage, engine_part):
+def test_claim_beyond_the_km_limit_is_refused(coverage, engine_part):
     with pytest.raises(NotCovered) as exc:
-        open_claim(coverage, engine_part, day=dt.date(2026, 6, 1), km=35000 + 20000)
+        open_claim(coverage, engine_part, day=dt.date(2026, 6, 1), km=35000 + 20000 + 1)
     assert exc.value.code == "km_exceeded" and "55,000" in str(exc.value)
 
 

@@ -130,13 +130,6 @@ def test_window_whose_30th_day_is_national_day_runs_to_the_first_working_day_aft
     open_request(coverage, at=sh(2026, 10, 8, 23, 59))
 
 
-def test_window_km_limit_reached_before_the_date_is_refused(coverage):
-    with pytest.raises(WindowClosed) as exc:
-        open_request(coverage, at=sh(2026, 3, 10, 12, 0), km=35000 + 3000)
-    assert exc.value.code == "window_km"
-    open_request(coverage, at=sh(2026, 3, 10, 12, 0), km=35000 + 2999)
-
-
 # --- core-part warranty ----------------------------------------------------------------------------
 
 
