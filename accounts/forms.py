@@ -1,10 +1,33 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import DealerProfile, User
+
+#: Usernames are at most what the model stores; django-axes records a failed sign-in's username in a
+#: varchar(255), so a longer one used to reach the database (and fail there, a 500) instead of the form.
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
+#: Generous for any password manager, and a bound on what the hasher and the validators are given.
+PASSWORD_MAX_LENGTH = 1024
+
+
+def limit_length(field: forms.Field, limit: int) -> None:
+    """Refuse a longer value as a form error (Django's own message, translated), and say so to the browser."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+
+
+class LoginForm(AuthenticationForm):
+    """Sign-in: over-long input is a form error before anything is looked up, throttled or stored."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        limit_length(self.fields["username"], USERNAME_MAX_LENGTH)
+        limit_length(self.fields["password"], PASSWORD_MAX_LENGTH)
 
 
 class SignupForm(UserCreationForm):
@@ -32,6 +55,8 @@ class SignupForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["full_name"].required = True
+        for name in ("password1", "password2"):  # the username is limited by the model field already
+            limit_length(self.fields[name], PASSWORD_MAX_LENGTH)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Create account"), css_class="btn-primary w-100"))
 

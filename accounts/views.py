@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -11,7 +12,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, UpdateView
 
 from . import services
-from .forms import DealerProfileForm, ProfileForm, SignupForm
+from .forms import DealerProfileForm, LoginForm, ProfileForm, SignupForm
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in with ``LoginForm``: an over-long username or password is a form error, never a 500."""
+
+    form_class = LoginForm
+    redirect_authenticated_user = True
 
 
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
