@@ -1,8 +1,7 @@
-"""Reads: order lists with everything their rows show, next steps, and public verification."""
+"""Reads: order lists with everything their rows show, and next steps (public verification: ``verification``)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from .models import Amendment, Contract, Order, Signature
+from .models import Amendment, Order, Signature
 
 
 def _with_rows(qs):
@@ -113,33 +112,6 @@ def order_next_steps(order: Order) -> NextSteps:
     if status == Order.Status.RETURNED:
         return NextSteps(_("Returned and refunded"), step=5)
     return NextSteps(_("Cancelled"), step=0)
-
-
-@dataclass
-class VerificationResult:
-    matched: bool
-    number: str
-    signed_at: object = None
-    matched_on: str = ""  # "content" or "pdf"
-
-
-def contract_verify(*, number: str, digest: str = "", pdf_bytes: bytes | None = None) -> VerificationResult:
-    """Does ``digest`` (or the uploaded PDF) match the signed original of contract ``number``?
-
-    Only signed contracts verify. The answer reveals nothing but the number and the signing date.
-    """
-    number = (number or "").strip().upper()
-    digest = "".join((digest or "").split()).lower()
-    if pdf_bytes is not None:
-        digest = hashlib.sha256(pdf_bytes).hexdigest()
-    contract = Contract.objects.signed().filter(number=number).only("number", "signed_at", "content_hash", "pdf_sha256").first()
-    if contract is None or len(digest) != 64:
-        return VerificationResult(False, number)
-    if digest == contract.pdf_sha256:
-        return VerificationResult(True, number, contract.signed_at, "pdf")
-    if digest == contract.content_hash:
-        return VerificationResult(True, number, contract.signed_at, "content")
-    return VerificationResult(False, number)
 
 
 def amendments_of(order: Order):

@@ -20,7 +20,7 @@ from accounts.reauth import check_password_with_throttle
 from accounts.throttle import client_ip as throttle_client_ip
 from core.errors import DomainError
 
-from .. import selectors, services
+from .. import services, verification
 from ..forms import AmendmentForm, ContractTermsForm, SignForm, VerifyForm
 from ..models import Amendment, Contract
 from .base import BUYER, DEALER, OrderMixin, ServiceFormView
@@ -218,7 +218,9 @@ class AmendmentDetailView(SigningFormMixin, LoginRequiredMixin, FormView):
 
 
 class VerifyView(FormView):
-    """Public: does this number + hash (or this PDF) match a signed original? Shows no personal data."""
+    """Public: does this number + hash (or this PDF) match a signed original, and is the stored original (and
+    the inspection report it names) still what was sealed? Shows no personal data; an alteration reads
+    "record altered" and is raised to staff (``contracts.verification``)."""
 
     template_name = "contracts/verify.html"
     form_class = VerifyForm
@@ -236,7 +238,7 @@ class VerifyView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         pdf = data.get("pdf")
-        result = selectors.contract_verify(
+        result = verification.contract_verify(
             number=data["number"], digest=data.get("digest", ""), pdf_bytes=pdf.read() if pdf else None
         )
         return self.render_to_response(self.get_context_data(form=form, result=result))
