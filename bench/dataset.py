@@ -264,23 +264,27 @@ def build(*, listings: int, cases: int, seed: int = 7, log=print) -> dict:
     reset_sequence(Vehicle)
     log(f"  vehicles: {listings}")
 
+    files = make_photo_files()
+    from marketplace.search import listing_search_text
+
+    description = "车况良好，一手车，4S 店定期保养。"
+
     def listing_rows_gen() -> Iterator[tuple]:
         r = random.Random(seed + 2)
-        price_of = {}
-        for make, spec in specs:
-            price_of[(make.name, spec.name)] = spec.new_price
-        r2 = random.Random(seed + 1)  # replay the vehicle generator's choices for plausible prices
+        r2 = random.Random(seed + 1)  # replay the vehicle generator's draws: the listing carries the same facts
         for i in range(1, listings + 1):
             make, spec = specs[r2.randrange(len(specs))]
             year = r2.randint(max(spec.first_year, 2012), 2025)
-            r2.uniform(8000, 20000)
-            r2.randrange(len(cities))
             age = 2026 - year
+            mileage = max(1000, int(age * r2.uniform(8000, 20000)))
+            city = cities[r2.randrange(len(cities))]
+            trim = spec.trims[i % len(spec.trims)]
             price = max(8000, int(spec.new_price * (0.88**age) * r.uniform(0.75, 1.05)) // 100 * 100)
             status = "published" if i <= 10 else statuses[r.randrange(len(statuses))]
             published = now - dt.timedelta(seconds=r.randint(60, 180 * 86400)) if status != "draft" else None
             grade = str(r.choice((1, 2, 2, 3, 3, 4))) if status != "draft" else r"\N"
             accident = r.random() < 0.03
+            vin = f"LBENCH{i:011d}"
             yield (
                 str(i),
                 str(dealer_ids[i % len(dealer_ids)]),
@@ -290,18 +294,47 @@ def build(*, listings: int, cases: int, seed: int = 7, log=print) -> dict:
                 grade,
                 "t" if accident else "f",
                 _fmt(published),
+                make.name,
+                spec.name,
+                trim,
+                str(year),
+                str(mileage),
+                spec.fuel,
+                spec.transmission,
+                spec.body,
+                city,
+                files[i % len(files)][2],
+                listing_search_text(make=make.name, model=spec.name, trim=trim, vin=vin, description=description),
             )
 
     copy_rows(
         Listing,
-        ["id", "dealer_id", "vehicle_id", "price", "status", "inspection_grade", "is_accident", "published_at"],
+        [
+            "id",
+            "dealer_id",
+            "vehicle_id",
+            "price",
+            "status",
+            "inspection_grade",
+            "is_accident",
+            "published_at",
+            "make",
+            "model",
+            "trim",
+            "year",
+            "mileage_km",
+            "fuel",
+            "transmission",
+            "body_type",
+            "city",
+            "cover_thumb",
+            "search_text",
+        ],
         listing_rows_gen(),
-        fixed={"description": "车况良好，一手车，4S 店定期保养。", "created_at": now, "updated_at": now},
+        fixed={"description": description, "created_at": now, "updated_at": now},
     )
     reset_sequence(Listing)
     log(f"  listings: {listings}")
-
-    files = make_photo_files()
 
     def photos() -> Iterator[tuple]:
         pid = 0

@@ -4,12 +4,13 @@ from django.urls import include, path
 from accounts.views import set_language
 from core import media as core_media
 from core import views as core_views
+from marketplace import pages as marketplace_pages
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
-    path("", core_views.HomeView.as_view(), name="home"),
+    path("", marketplace_pages.HomeView.as_view(), name="home"),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("marketplace.urls")),

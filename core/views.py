@@ -2,20 +2,6 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
-
-
-class HomeView(TemplateView):
-    template_name = "home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        from django.apps import apps
-
-        Listing = apps.get_model("marketplace", "Listing")
-        context["latest_listings"] = Listing.objects.public().with_card_data()[:8]
-        context["published_count"] = Listing.objects.public().count()
-        return context
 
 
 @never_cache

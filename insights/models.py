@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import pagecache
+
 from .querysets import ReviewQuerySet
 
 STARS = [MinValueValidator(1), MaxValueValidator(5)]
@@ -62,6 +64,11 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.overall}★ {self.dealer} ← {self.buyer}"
+
+    def save(self, *args, **kwargs):
+        """A new, edited, answered or hidden review shows on the dealer's (cached) public page at once."""
+        super().save(*args, **kwargs)
+        pagecache.bump(f"dealer:{self.dealer_id}")
 
     @property
     def sub_ratings(self) -> list[tuple[str, int | None]]:
@@ -120,12 +127,16 @@ class DealerScore(models.Model):
 
     @property
     def level(self) -> str:
-        """Bootstrap colour for the score: success ≥ 85, primary ≥ 70, warning ≥ 55, else danger."""
-        if self.score >= 85:
+        return self.level_of(self.score)
+
+    @staticmethod
+    def level_of(score: int) -> str:
+        """Bootstrap colour for a score: success ≥ 85, primary ≥ 70, warning ≥ 55, else danger."""
+        if score >= 85:
             return "success"
-        if self.score >= 70:
+        if score >= 70:
             return "primary"
-        if self.score >= 55:
+        if score >= 55:
             return "warning"
         return "danger"
 
@@ -192,19 +203,28 @@ class PriceAssessment(models.Model):
     def has_badge(self) -> bool:
         return bool(self.badge)
 
+    BADGE_ICON = {
+        Badge.GREAT: "bi-arrow-down-circle-fill",
+        Badge.GOOD: "bi-arrow-down-circle",
+        Badge.FAIR: "bi-check-circle",
+        Badge.HIGH: "bi-arrow-up-circle",
+        Badge.OVERPRICED: "bi-exclamation-circle",
+    }
+
     @property
     def badge_css(self) -> str:
         return self.BADGE_CSS.get(self.badge, "text-bg-secondary")
 
     @property
     def badge_icon(self) -> str:
-        return {
-            "great": "bi-arrow-down-circle-fill",
-            "good": "bi-arrow-down-circle",
-            "fair": "bi-check-circle",
-            "high": "bi-arrow-up-circle",
-            "overpriced": "bi-exclamation-circle",
-        }.get(self.badge, "bi-tag")
+        return self.BADGE_ICON.get(self.badge, "bi-tag")
+
+    @classmethod
+    def badge_look(cls, code: str) -> tuple[str, str, str] | None:
+        """(label in the active language, CSS classes, icon) of a badge code; None for no badge."""
+        if code not in cls.Badge.values:
+            return None
+        return str(cls.Badge(code).label), cls.BADGE_CSS[code], cls.BADGE_ICON[code]
 
 
 class ListingViewStat(models.Model):

@@ -21,6 +21,7 @@ from accounts.masking import can_see_personal_data
 from accounts.models import User
 from accounts.roles import BuyerRequiredMixin, DealerRequiredMixin, StaffRequiredMixin, is_dealer, is_platform_staff
 from contracts.models import Order
+from core import pagecache
 from core.errors import DomainError
 from core.statemachine import audit
 
@@ -63,6 +64,10 @@ class HowScoresWorkView(TemplateView):
             thresholds=[(round((upper - 1) * 100), badge) for upper, badge in THRESHOLDS],
             **kwargs,
         )
+
+
+# The public dealer page may be served from the page cache: it shows the score (``dealers``) and the reviews.
+pagecache.register("insights:dealer", depends_on=lambda kwargs, query: ["dealers", f"dealer:{kwargs['pk']}"])
 
 
 class DealerPublicView(TemplateView):

@@ -302,3 +302,15 @@ def model_from_alias(text: str) -> tuple[str, str] | None:
 def label_choices() -> list[tuple[str, str]]:
     """(value, label) pairs for the make suggestions in the current language."""
     return [(make.name, f"{make.name_zh} {make.name}" if _is_chinese() else make.name) for make in CATALOGUE]
+
+
+def names_of(make: str, model: str) -> list[str]:
+    """The make and the model as stored, plus their Chinese names when the catalogue knows them."""
+    spec = _MAKES.get((make or "").lower())
+    names = [make, model]
+    if spec:
+        names.append(spec.name_zh)
+        for item in spec.models:
+            if item.name.lower() == (model or "").lower():
+                names.append(item.name_zh)
+    return names

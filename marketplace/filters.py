@@ -1,26 +1,20 @@
-"""Browse filters (django-filter). Every parameter lives in the URL, so a search can be shared.
+"""Browse filters (django-filter parses and validates them; the browse page renders its own plain HTML form).
 
-No filter loads a table into ``<select>`` options: make, model, city and dealer are text inputs (with
-suggestions from the small static catalogue); only short enums (fuel, gearbox, body) are selects.
+Every parameter lives in the URL, so a search can be shared. The filters read the listing's own copies of the
+vehicle's facts (``Listing.copy_facts``), so finding cars never joins another table.
 """
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import catalogue
 from .models import Listing, Vehicle
+from .search import query_tokens
 
-SORTS = {
-    "newest": ("-published_at", "-pk"),
-    "price_asc": ("price", "pk"),
-    "price_desc": ("-price", "-pk"),
-    "mileage": ("vehicle__mileage_km", "pk"),
-    "year": ("-vehicle__year", "-pk"),
-}
 SORT_CHOICES = [
     ("newest", _("Newest listed")),
     ("price_asc", _("Price: low to high")),
@@ -43,23 +37,23 @@ class ListingFilter(django_filters.FilterSet):
     model = django_filters.CharFilter(method="filter_model", label=_("Model"))
     price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", label=_("Price from (¥)"), min_value=0)
     price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", label=_("Price to (¥)"), min_value=0)
-    year_min = django_filters.NumberFilter(field_name="vehicle__year", lookup_expr="gte", label=_("Year from"))
-    year_max = django_filters.NumberFilter(field_name="vehicle__year", lookup_expr="lte", label=_("Year to"))
+    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte", label=_("Year from"))
+    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte", label=_("Year to"))
     mileage_max = django_filters.NumberFilter(
-        field_name="vehicle__mileage_km", lookup_expr="lte", label=_("Mileage up to (km)"), min_value=0
+        field_name="mileage_km", lookup_expr="lte", label=_("Mileage up to (km)"), min_value=0
     )
-    city = django_filters.CharFilter(field_name="vehicle__city", lookup_expr="iexact", label=_("City"))
+    city = django_filters.CharFilter(field_name="city", label=_("City"))
     fuel = django_filters.ChoiceFilter(
-        field_name="vehicle__fuel", choices=Vehicle.Fuel.choices, label=_("Fuel"), empty_label=_("Any fuel")
+        field_name="fuel", choices=Vehicle.Fuel.choices, label=_("Fuel"), empty_label=_("Any fuel")
     )
     transmission = django_filters.ChoiceFilter(
-        field_name="vehicle__transmission",
+        field_name="transmission",
         choices=Vehicle.Transmission.choices,
         label=_("Transmission"),
         empty_label=_("Any gearbox"),
     )
     body = django_filters.ChoiceFilter(
-        field_name="vehicle__body_type", choices=Vehicle.Body.choices, label=_("Body type"), empty_label=_("Any body")
+        field_name="body_type", choices=Vehicle.Body.choices, label=_("Body type"), empty_label=_("Any body")
     )
     grade = django_filters.ChoiceFilter(
         method="filter_grade", choices=GRADE_CHOICES, label=_("Inspection grade"), empty_label=_("Any grade")
@@ -69,61 +63,29 @@ class ListingFilter(django_filters.FilterSet):
     no_fire = django_filters.BooleanFilter(method="filter_no_flag", label=_("No fire damage"), widget=forms.CheckboxInput)
     dealer = django_filters.NumberFilter(field_name="dealer_id", label=_("Dealer"), widget=forms.HiddenInput)
     sort = django_filters.ChoiceFilter(method="filter_sort", choices=SORT_CHOICES, label=_("Sort by"), empty_label=None)
+    # Seek pagination keys (marketplace.browse) and the page number: read by the browse page, not filters.
+    after = django_filters.CharFilter(method="filter_nothing", widget=forms.HiddenInput)
+    before = django_filters.CharFilter(method="filter_nothing", widget=forms.HiddenInput)
+    page = django_filters.NumberFilter(method="filter_nothing", widget=forms.HiddenInput)
 
     class Meta:
         model = Listing
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        attrs = self.form.fields
-        attrs["q"].widget.attrs.update(placeholder=_("Make, model or keyword"), type="search")
-        attrs["make"].widget.attrs.update(
-            list="make-options", placeholder=_("Any make"), autocomplete="off", **{"data-make-input": ""}
-        )
-        attrs["model"].widget.attrs.update(
-            list="model-options", placeholder=_("Any model"), autocomplete="off", **{"data-model-input": ""}
-        )
-        attrs["city"].widget.attrs.update(list="city-options", placeholder=_("Any city"), autocomplete="off")
-        for name in ("price_min", "price_max", "year_min", "year_max", "mileage_max"):
-            attrs[name].widget.attrs.update(inputmode="numeric", **{"class": "form-control"})
-        for name in ("price_min", "year_min"):
-            attrs[name].widget.attrs["placeholder"] = _("Min")
-        for name in ("price_max", "year_max"):
-            attrs[name].widget.attrs["placeholder"] = _("Max")
-        attrs["mileage_max"].widget.attrs["placeholder"] = _("Any mileage")
-
-    @property
-    def qs(self):
-        queryset = super().qs
-        if not (self.form.is_bound and self.form.is_valid() and self.form.cleaned_data.get("sort")):
-            queryset = queryset.order_by(*SORTS["newest"])
-        return queryset
-
     def filter_keyword(self, queryset, name, value):
-        """Each word must match the make (also its Chinese name), model, trim or description."""
-        for word in value.split()[:5]:
-            make = catalogue.make_from_alias(word)
-            make_model = catalogue.model_from_alias(word)
-            condition = (
-                Q(vehicle__make__icontains=word)
-                | Q(vehicle__model__icontains=word)
-                | Q(vehicle__trim__icontains=word)
-                | Q(description__icontains=word)
-            )
-            if make:
-                condition |= Q(vehicle__make__iexact=make)
-            if make_model:
-                condition |= Q(vehicle__make__iexact=make_model[0], vehicle__model__iexact=make_model[1])
-            queryset = queryset.filter(condition)
+        """Every word must start a word of the car's make or model (in either language), trim, VIN or description."""
+        tokens = query_tokens(value)
+        return queryset.filter(search_text__token_prefixes=tokens) if tokens else queryset
+
+    def filter_nothing(self, queryset, name, value):
         return queryset
 
     def filter_make(self, queryset, name, value):
-        return queryset.filter(vehicle__make__iexact=catalogue.make_from_alias(value) or value.strip())
+        return queryset.filter(make=catalogue.make_from_alias(value) or value.strip())
 
     def filter_model(self, queryset, name, value):
         found = catalogue.model_from_alias(value)
-        return queryset.filter(vehicle__model__iexact=found[1] if found else value.strip())
+        return queryset.filter(model=found[1] if found else value.strip())
 
     def filter_grade(self, queryset, name, value):
         # Grades run 1 (excellent) … 5 (accident car); "2 or better" means 1 or 2.
@@ -136,7 +98,7 @@ class ListingFilter(django_filters.FilterSet):
         return queryset.filter(**{flag: False})
 
     def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS.get(value, SORTS["newest"]))
+        return queryset
 
     def active_count(self) -> int:
         if not self.form.is_bound:
@@ -144,3 +106,47 @@ class ListingFilter(django_filters.FilterSet):
         return sum(
             1 for key, value in self.form.data.items() if key not in ("sort", "page", "q") and value not in ("", None, "off")
         )
+
+
+class BrowseQuery:
+    """The browse filters of one request: cleaned by ``ListingFilter``'s own form fields and applied by its filters.
+
+    Building a FilterSet (and its form) per request deep-copies some twenty filters and fields — more time than the
+    rest of the page's Python. The filters and fields are stateless when they clean a value or filter a queryset, so
+    one ``ListingFilter`` built at start-up serves every request; this object keeps only what is per request.
+    """
+
+    _prototype: ListingFilter | None = None
+    PAGING = ("after", "before", "page")
+
+    def __init__(self, params):
+        if BrowseQuery._prototype is None:
+            BrowseQuery._prototype = ListingFilter(queryset=Listing.objects.none())
+        self.filterset = BrowseQuery._prototype
+        fields = self.filterset.form.fields
+        self.data = {key: params.get(key, "") for key in fields if params.get(key, "") != ""}
+        self.cleaned: dict = {}
+        for name in self.data:
+            field = fields[name]
+            try:
+                value = field.clean(field.widget.value_from_datadict(params, None, name))
+            except ValidationError:
+                continue  # an invalid value is ignored (never a server error); the form shows what was typed
+            if value not in (None, "", False):
+                self.cleaned[name] = value
+
+    @property
+    def sort(self) -> str:
+        value = self.cleaned.get("sort")
+        return value if value in dict(SORT_CHOICES) else "newest"
+
+    def label(self, name: str) -> str:
+        return str(self.filterset.form.fields[name].label)
+
+    def apply(self, queryset):
+        """The cars matching every valid filter (not ordered)."""
+        filters = self.filterset.filters
+        for name, value in self.cleaned.items():
+            if name not in ("sort", *self.PAGING):
+                queryset = filters[name].filter(queryset, value)
+        return queryset

@@ -4,10 +4,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import pagecache
 from core.statemachine import StatusMachine
 
 from . import catalogue
 from .querysets import ConversationQuerySet, ListingQuerySet
+from .search import listing_search_text
 
 
 class Vehicle(models.Model):
@@ -77,6 +79,15 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.make} {self.model} {self.trim}".strip()
 
+    def save(self, *args, **kwargs):
+        """Listings carry copies of these facts (search and cards read them there): keep them in step."""
+        super().save(*args, **kwargs)
+        for listing in self.listings.all():
+            listing.vehicle = self
+            changed = listing.copy_facts()
+            if changed:
+                listing.save(update_fields=changed)
+
     def clean(self) -> None:
         """Refuse nonsense on the field it concerns (see ``validation.vehicle_errors`` for the rules)."""
         from .validation import vehicle_errors
@@ -141,6 +152,26 @@ class Listing(StatusMachine):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # What search filters, sorts and cards read, copied from the vehicle and the cover photo by the marketplace
+    # services (``Listing.copy_facts``), so a browse page reads one table through one index and never joins.
+    make = models.CharField(_("make"), max_length=40, blank=True)
+    model = models.CharField(_("model"), max_length=60, blank=True)
+    trim = models.CharField(_("trim / series"), max_length=80, blank=True)
+    year = models.PositiveSmallIntegerField(_("model year"), default=0)
+    mileage_km = models.PositiveIntegerField(_("mileage (km)"), default=0)
+    fuel = models.CharField(_("fuel"), max_length=16, blank=True)
+    transmission = models.CharField(_("transmission"), max_length=16, blank=True)
+    body_type = models.CharField(_("body type"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=40, blank=True)
+    cover_thumb = models.CharField(_("cover thumbnail"), max_length=255, blank=True)
+    # Copies of what the nightly jobs of the insights app decide (through ``listings_set_dealer_scores`` and
+    # ``listings_set_price_badges``): the cards print them without joining the insights tables.
+    dealer_score = models.PositiveSmallIntegerField(_("dealer credit score"), null=True, blank=True)
+    price_badge = models.CharField(_("price badge"), max_length=12, blank=True)
+    # The tokens a keyword search matches (``marketplace.search``): make and model in both languages, trim, VIN,
+    # description.
+    search_text = models.TextField(_("search text"), blank=True)
+
     objects = ListingQuerySet.as_manager()
 
     class Meta:
@@ -148,9 +179,20 @@ class Listing(StatusMachine):
         verbose_name_plural = _("listings")
         ordering = ["-published_at", "-pk"]
         indexes = [
-            # Browse = status filter + one sort; each sort gets its own composite index.
-            models.Index(fields=["status", "-published_at", "-id"], name="listing_status_published_idx"),
-            models.Index(fields=["status", "price"], name="listing_status_price_idx"),
+            # Browse reads only cars on sale, in the order of one sort, and pages by seeking past the last
+            # (sort key, id) it showed: each sort has a partial index over published rows ending in the id.
+            *[
+                models.Index(fields=fields, name=name, condition=models.Q(status="published"))
+                for name, fields in (
+                    ("listing_pub_newest_idx", ["-published_at", "-id"]),
+                    ("listing_pub_price_idx", ["price", "id"]),
+                    ("listing_pub_price_desc_idx", ["-price", "-id"]),
+                    ("listing_pub_mileage_idx", ["mileage_km", "id"]),
+                    ("listing_pub_year_idx", ["-year", "-id"]),
+                    ("listing_pub_make_model_idx", ["make", "model"]),
+                    ("listing_pub_city_idx", ["city"]),
+                )
+            ],
             models.Index(fields=["status", "inspection_grade"], name="listing_status_grade_idx"),
             models.Index(fields=["dealer", "status", "-updated_at"], name="listing_dealer_status_idx"),
         ]
@@ -168,6 +210,33 @@ class Listing(StatusMachine):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs):
+        """Every save moves ``updated_at`` (the cards' cache key) and, once committed, the page-cache versions of
+        this car and of the catalogue: the change shows on every cached page at the next request."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None and self.vehicle_id:
+            self.copy_facts()  # a full save always carries the vehicle's facts
+        elif update_fields is not None and "updated_at" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "updated_at"]
+        super().save(*args, **kwargs)
+        pagecache.bump("catalogue", f"listing:{self.pk}")
+
+    FACT_FIELDS = ("make", "model", "trim", "year", "mileage_km", "fuel", "transmission", "body_type", "city")
+
+    def copy_facts(self) -> list[str]:
+        """Copy the vehicle's searchable facts onto the listing; returns the fields that changed."""
+        vehicle = self.vehicle
+        changed = [name for name in self.FACT_FIELDS if getattr(self, name) != getattr(vehicle, name)]
+        for name in changed:
+            setattr(self, name, getattr(vehicle, name))
+        text = listing_search_text(
+            make=vehicle.make, model=vehicle.model, trim=vehicle.trim, vin=vehicle.vin, description=self.description
+        )
+        if text != self.search_text:
+            self.search_text = text
+            changed.append("search_text")
+        return changed
+
     @property
     def title(self) -> str:
         return f"{self.vehicle.year} {self.vehicle.name}"
@@ -181,13 +250,6 @@ class Listing(StatusMachine):
         """True when the inspections app has published a report for this car (reverse accessor only)."""
         reports = getattr(self.vehicle, "inspection_reports", None)
         return bool(reports is not None and reports.filter(status=reports.model.Status.PUBLISHED).exists())
-
-    @property
-    def cover_photo(self):
-        covers = getattr(self, "cover_photos", None)
-        if covers is not None:
-            return covers[0] if covers else None
-        return self.photos.filter(is_cover=True).first()
 
 
 class ListingPhoto(models.Model):

@@ -14,13 +14,6 @@ class ListingQuerySet(models.QuerySet):
         S = self.model.Status
         return self.filter(status__in=[S.PUBLISHED, S.RESERVED, S.SOLD])
 
-    def with_card_data(self):
-        """Everything a listing card shows, in one query (plus one for cover photos)."""
-        photo_model = apps.get_model("marketplace", "ListingPhoto")
-        return self.select_related(
-            "vehicle", "dealer", "dealer__dealer_profile", "dealer__dealer_score", "price_assessment"
-        ).prefetch_related(models.Prefetch("photos", queryset=photo_model.objects.filter(is_cover=True), to_attr="cover_photos"))
-
     def owned_by(self, dealer):
         return self.filter(dealer=dealer)
 

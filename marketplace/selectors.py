@@ -1,67 +1,43 @@
 """Reads for the marketplace pages: browse, detail, compare, the dealer workspace and conversations.
 
-Each page runs a constant number of queries whatever its size: cards come with their cover photo
-from one prefetch, tray and compare cars carry their cover thumbnail as a subquery column.
+Each page runs a constant number of queries whatever its size; cover thumbnails are a column of the listing.
+The browse page's read path is ``marketplace.browse``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
-from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
 
 from accounts.masking import can_see_personal_data, mask_phones_in_text
 
-from .filters import ListingFilter
 from .models import Conversation, Favourite, Listing, ListingPhoto, Message
-
-COUNT_CAP = 10_000
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most ``COUNT_CAP`` + 1 rows (``SELECT COUNT(*) FROM (… LIMIT n)``), so a broad search over
-    a million listings never scans them all just to print a number; the page shows "10,000+"."""
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count > COUNT_CAP
-
-
-def browse_filter(params, *, user=None) -> ListingFilter:
-    return ListingFilter(params or None, queryset=Listing.objects.public().with_card_data())
-
-
-def cover_thumbnail_subquery():
-    return Subquery(ListingPhoto.objects.filter(listing=OuterRef("pk"), is_cover=True).values("thumbnail")[:1])
 
 
 def tray_listings(ids: list[int]) -> list[Listing]:
     """The compare / recently viewed chips: one query, in the session's order, with the cover path."""
     if not ids:
         return []
-    rows = (
-        Listing.objects.viewable().filter(pk__in=ids).select_related("vehicle").annotate(cover_thumb=cover_thumbnail_subquery())
-    )
+    rows = Listing.objects.viewable().filter(pk__in=ids).select_related("vehicle")
     by_id = {row.pk: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def listing_for_detail(*, pk: int, user) -> Listing:
-    """One listing the user may see, with everything the page shows: 2 queries (listing + photos)."""
+    """One listing the user may see, with everything the page shows: 2 queries (listing + photos). The gallery is
+    (display, thumbnail) paths: thirty photos need no model instances."""
     queryset = (
         Listing.objects.visible_to(user)
         .with_viewer_flags(user)
         .select_related("vehicle", "dealer", "dealer__dealer_profile", "dealer__dealer_score", "price_assessment")
-        .prefetch_related(Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "pk"), to_attr="gallery"))
     )
-    return queryset.get(pk=pk)
+    listing = queryset.get(pk=pk)
+    listing.gallery = list(
+        ListingPhoto.objects.filter(listing_id=listing.pk).order_by("position", "pk").values_list("display", "thumbnail")
+    )
+    return listing
 
 
 @dataclass
@@ -134,11 +110,7 @@ def compare_rows(listings: list[Listing]) -> list[CompareRow]:
 
 
 def dealer_listings(*, dealer, status: str | None):
-    queryset = (
-        Listing.objects.owned_by(dealer)
-        .select_related("vehicle")
-        .annotate(cover_thumb=cover_thumbnail_subquery(), photo_count=Count("photos"))
-    )
+    queryset = Listing.objects.owned_by(dealer).select_related("vehicle").annotate(photo_count=Count("photos"))
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-updated_at", "-pk")
@@ -156,24 +128,16 @@ def favourites_of(user):
     return (
         Favourite.objects.filter(user=user)
         .select_related("listing", "listing__vehicle", "listing__dealer", "listing__dealer__dealer_profile")
-        .annotate(cover_thumb=cover_thumbnail_subquery_for_favourite())
+        .annotate(cover_thumb=F("listing__cover_thumb"))
         .order_by("-created_at", "-pk")
     )
-
-
-def cover_thumbnail_subquery_for_favourite():
-    return Subquery(ListingPhoto.objects.filter(listing=OuterRef("listing_id"), is_cover=True).values("thumbnail")[:1])
 
 
 def conversations_for(user):
     return (
         Conversation.objects.visible_to(user)
         .select_related("listing", "listing__vehicle", "buyer", "dealer", "dealer__dealer_profile")
-        .annotate(
-            cover_thumb=Subquery(
-                ListingPhoto.objects.filter(listing=OuterRef("listing_id"), is_cover=True).values("thumbnail")[:1]
-            )
-        )
+        .annotate(cover_thumb=F("listing__cover_thumb"))
         .order_by("-last_message_at", "-pk")
     )
 

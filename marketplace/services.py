@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_buyer, is_dealer, is_platform_staff
+from core import pagecache
 from core.errors import DomainError, InvalidTransition, PermissionDeniedError
 from core.images import process_upload
 from core.statemachine import audit
@@ -87,6 +88,7 @@ def listing_create(*, dealer, vehicle_data: dict, price: Decimal, description: s
     _check_vin_free(vehicle.vin)
     vehicle.save()
     listing.vehicle = vehicle
+    listing.copy_facts()
     listing.save()
     audit(listing, action="created", actor=dealer, to_status=listing.status)
     return listing
@@ -115,9 +117,13 @@ def listing_update(*, listing: Listing, actor, vehicle_data: dict | None = None,
             if "vin" in changed_vehicle:
                 _check_vin_free(vehicle.vin, exclude_listing=listing)
             vehicle.save(update_fields=[*changed_vehicle, "updated_at"])
+    changed = []
     if description is not None and description != listing.description:
         listing.description = description
-        listing.save(update_fields=["description", "updated_at"])
+        changed.append("description")
+    changed += listing.copy_facts()
+    if changed:
+        listing.save(update_fields=changed)
     if price is not None and Decimal(price) != listing.price:
         listing_set_price(listing=listing, actor=actor, price=Decimal(price))
     return listing
@@ -283,6 +289,15 @@ def listing_delete(*, listing: Listing, actor) -> None:
     transaction.on_commit(lambda: [_delete_files(p) for p in photos])
 
 
+def _photos_changed(listing_id: int) -> None:
+    """The gallery changed: copy the cover's thumbnail onto the listing (cards read it from there) and save it,
+    which moves its ``updated_at`` and the page-cache versions."""
+    listing = Listing.objects.get(pk=listing_id)
+    cover = ListingPhoto.objects.filter(listing_id=listing_id, is_cover=True).values_list("thumbnail", flat=True).first()
+    listing.cover_thumb = cover or ""
+    listing.save(update_fields=["cover_thumb"])
+
+
 def _delete_files(photo: ListingPhoto) -> None:
     for field in (photo.image, photo.display, photo.thumbnail):
         if field:
@@ -308,6 +323,7 @@ def photo_add(*, listing: Listing, actor, file) -> ListingPhoto:
     photo.display.save(processed.display.name, processed.display, save=False)
     photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
     photo.save()
+    _photos_changed(listing.pk)
     return photo
 
 
@@ -323,6 +339,7 @@ def photo_delete(*, photo: ListingPhoto, actor) -> None:
         if successor:
             successor.is_cover = True
             successor.save(update_fields=["is_cover"])
+    _photos_changed(listing.pk)
     transaction.on_commit(lambda: _delete_files(photo))
 
 
@@ -341,6 +358,7 @@ def photo_move(*, photo: ListingPhoto, actor, direction: str) -> None:
         if item.position != position:
             item.position = position
             item.save(update_fields=["position"])
+    _photos_changed(photo.listing_id)
 
 
 @transaction.atomic
@@ -349,6 +367,7 @@ def photo_make_cover(*, photo: ListingPhoto, actor) -> None:
     _require_owner(photo.listing, actor)
     ListingPhoto.objects.filter(listing_id=photo.listing_id, is_cover=True).exclude(pk=photo.pk).update(is_cover=False)
     ListingPhoto.objects.filter(pk=photo.pk).update(is_cover=True)
+    _photos_changed(photo.listing_id)
 
 
 @transaction.atomic
@@ -423,3 +442,34 @@ def conversation_mark_read(*, conversation: Conversation, user) -> None:
     elif user.pk == conversation.dealer_id:
         Conversation.objects.filter(pk=conversation.pk).update(dealer_read_at=now)
         conversation.dealer_read_at = now
+
+
+# --- copies of other apps' nightly results (insights) ------------------------------------------------
+
+
+def _set_per_row(field: str, values: dict[int, object], *, key: str) -> int:
+    """Write ``field`` for the rows whose value changed (grouped: one UPDATE per distinct value); their
+    ``updated_at`` moves (the cards' cache key) and the catalogue's page-cache version with it."""
+    current = dict(Listing.objects.filter(**{f"{key}__in": list(values)}).values_list(key, field).distinct())
+    by_value: dict[object, list[int]] = {}
+    for row_key, value in values.items():
+        if current.get(row_key, object()) != value:
+            by_value.setdefault(value, []).append(row_key)
+    changed = 0
+    for value, keys in by_value.items():
+        changed += Listing.objects.filter(**{f"{key}__in": keys}).update(**{field: value, "updated_at": timezone.now()})
+    if changed:
+        pagecache.bump("catalogue", "dealers")
+    return changed
+
+
+@transaction.atomic
+def listings_set_dealer_scores(*, scores: dict[int, int | None]) -> int:
+    """Record each dealer's credit score on their listings (cards show it). ``scores``: {dealer id: score}."""
+    return _set_per_row("dealer_score", scores, key="dealer_id")
+
+
+@transaction.atomic
+def listings_set_price_badges(*, badges: dict[int, str]) -> int:
+    """Record each car's price-fairness badge code on the listing (cards show it). ``badges``: {listing id: code}."""
+    return _set_per_row("price_badge", badges, key="id")

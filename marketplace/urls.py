@@ -1,15 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "marketplace"
 
 urlpatterns = [
-    path("cars/", views.BrowseView.as_view(), name="browse"),
-    path("cars/<int:pk>/", views.ListingDetailView.as_view(), name="detail"),
+    path("cars/", pages.BrowseView.as_view(), name="browse"),
+    path("cars/mine/", pages.MineView.as_view(), name="mine"),
+    path("cars/<int:pk>/", pages.ListingDetailView.as_view(), name="detail"),
     path("cars/<int:pk>/favourite/", views.FavouriteToggleView.as_view(), name="favourite"),
     path("cars/<int:pk>/ask/", views.AskDealerView.as_view(), name="ask"),
-    path("compare/", views.CompareView.as_view(), name="compare"),
+    path("compare/", pages.CompareView.as_view(), name="compare"),
     path("compare/add/", views.CompareAddView.as_view(), name="compare_add"),
     path("compare/remove/", views.CompareRemoveView.as_view(), name="compare_remove"),
     path("favourites/", views.FavouriteListView.as_view(), name="favourites"),

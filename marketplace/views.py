@@ -7,25 +7,23 @@ import contextlib
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import InvalidPage
 from django.db import IntegrityError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView
 
 from accounts.roles import BuyerRequiredMixin, DealerRequiredMixin
 from core.errors import DomainError
 
 from . import catalogue, selectors, services, session_lists
-from .filters import CITIES, SORT_CHOICES
+from .filters import CITIES
 from .forms import ListingForm, MessageForm, PhotoUploadForm
 from .models import Conversation, Listing, ListingPhoto
-from .signals import listing_viewed
 
 RECENT_COOKIE = "anxin_recent"
 RECENT_COOKIE_SALT = "marketplace.recent"
@@ -53,35 +51,6 @@ def safe_next(request, default: str) -> str:
     return default
 
 
-def recent_ids_from(request) -> list[int]:
-    raw = request.get_signed_cookie(RECENT_COOKIE, default="", salt=RECENT_COOKIE_SALT)
-    return [int(x) for x in raw.split(".") if x.isdigit()][: session_lists.RECENT_MAX]
-
-
-class TrayMixin:
-    """Compare tray (session) and recently viewed cars (a signed cookie: no session write per page view),
-    both loaded with one query."""
-
-    show_recent = False
-
-    def tray_context(self, *, exclude: int | None = None) -> dict:
-        compare = session_lists.compare_ids(self.request.session)
-        recent = [i for i in recent_ids_from(self.request) if i != exclude] if self.show_recent else []
-        cars = {car.pk: car for car in selectors.tray_listings(list(dict.fromkeys(compare + recent)))}
-        return {
-            "compare_ids": compare,
-            "compare_cars": [cars[i] for i in compare if i in cars],
-            "compare_max": session_lists.COMPARE_MAX,
-            "recent_cars": [cars[i] for i in recent if i in cars][:6],
-        }
-
-
-def _without(params, key: str) -> str:
-    params = params.copy()
-    params.pop(key, None)
-    return params.urlencode()
-
-
 def catalogue_context() -> dict:
     return {
         "make_options": catalogue.label_choices(),
@@ -90,121 +59,27 @@ def catalogue_context() -> dict:
     }
 
 
-# --- buyers and visitors --------------------------------------------------------------------------
-
-
-class BrowseView(TrayMixin, ListView):
-    """``/cars/``: filters in the URL, sort, capped result count, pagination."""
-
-    template_name = "marketplace/browse.html"
-    context_object_name = "listings"
-    paginate_by = 24
-    paginator_class = selectors.CappedCountPaginator
-    show_recent = True
-
-    def get_queryset(self):
-        self.filterset = selectors.browse_filter(self.request.GET, user=self.request.user)
-        return self.filterset.qs
-
-    def paginate_queryset(self, queryset, page_size):
-        try:
-            return super().paginate_queryset(queryset, page_size)
-        except Http404:
-            paginator = self.get_paginator(queryset, page_size)
-            page = paginator.page(paginator.num_pages)
-            return paginator, page, page.object_list, page.has_other_pages()
-        except InvalidPage:
-            raise Http404
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        filterset = self.filterset
-        dealer_id = filterset.form.cleaned_data.get("dealer") if filterset.form.is_valid() else None
-        context.update(
-            filter=filterset,
-            form=filterset.form,
-            query_string=params.urlencode(),
-            query_without_dealer=_without(params, "dealer"),
-            has_filters=any(v for k, v in params.items() if k != "sort"),
-            active_filter_count=filterset.active_count(),
-            sort_choices=SORT_CHOICES,
-            current_sort=self.request.GET.get("sort") or "newest",
-            dealer_filter=dealer_id,
-            **catalogue_context(),
-            **self.tray_context(),
-        )
-        return context
-
-
-class ListingDetailView(TrayMixin, TemplateView):
-    """``/cars/<id>/``: gallery, key facts, dealer card, inspection summary slot, actions."""
-
-    template_name = "marketplace/detail.html"
-    show_recent = True
-
-    def get(self, request, *args, **kwargs):
-        try:
-            self.listing = selectors.listing_for_detail(pk=kwargs["pk"], user=request.user)
-        except Listing.DoesNotExist:
-            raise Http404
-        response = super().get(request, *args, **kwargs)
-        if self.listing.is_public:
-            if request.user.pk != self.listing.dealer_id:
-                listing_viewed.send(sender=Listing, listing=self.listing)
-            ids = [self.listing.pk] + [i for i in recent_ids_from(request) if i != self.listing.pk]
-            response.set_signed_cookie(
-                RECENT_COOKIE,
-                ".".join(str(i) for i in ids[: session_lists.RECENT_MAX]),
-                salt=RECENT_COOKIE_SALT,
-                max_age=60 * 60 * 24 * 30,
-                httponly=True,
-                samesite="Lax",
-            )
-        return response
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        listing = self.listing
-        user = self.request.user
-        context.update(
-            listing=listing,
-            vehicle=listing.vehicle,
-            photos=listing.gallery,
-            dealer_profile=getattr(listing.dealer, "dealer_profile", None),
-            is_owner=user.is_authenticated and user.pk == listing.dealer_id,
-            message_form=MessageForm(),
-            **self.tray_context(exclude=listing.pk),
-        )
-        context["in_compare"] = listing.pk in context["compare_ids"]
-        return context
-
-
-class CompareView(TrayMixin, TemplateView):
-    """``/compare/``: up to four cars side by side; differing rows highlighted, best values marked."""
-
-    template_name = "marketplace/compare.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        ids = session_lists.compare_ids(self.request.session)
-        cars = selectors.compare_listings(ids)
-        context.update(cars=cars, rows=selectors.compare_rows(cars), compare_max=session_lists.COMPARE_MAX)
-        return context
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
 
 
 class CompareAddView(View):
+    """Add a car to the visitor's compare list. The page script posts with ``Accept: application/json`` and keeps
+    the visitor where they were; without script, a redirect back with a message."""
+
     def post(self, request):
         listing = get_object_or_404(Listing.objects.viewable(), pk=request.POST.get("listing") or 0)
         try:
             ids = session_lists.compare_add(request.session, listing.pk)
         except DomainError as error:
+            if _wants_json(request):
+                return JsonResponse({"error": str(error), "compare": session_lists.compare_ids(request.session)}, status=409)
             messages.error(request, str(error))
         else:
-            messages.success(
-                request, _("Added to compare (%(n)d of %(max)d).") % {"n": len(ids), "max": session_lists.COMPARE_MAX}
-            )
+            text = _("Added to compare (%(n)d of %(max)d).") % {"n": len(ids), "max": session_lists.COMPARE_MAX}
+            if _wants_json(request):
+                return JsonResponse({"message": text, "compare": ids})
+            messages.success(request, text)
         return HttpResponseRedirect(safe_next(request, reverse("marketplace:compare")))
 
 
@@ -215,6 +90,8 @@ class CompareRemoveView(View):
         else:
             with contextlib.suppress(ValueError):
                 session_lists.compare_remove(request.session, int(request.POST.get("listing", 0)))
+        if _wants_json(request):
+            return JsonResponse({"message": _("Removed from compare."), "compare": session_lists.compare_ids(request.session)})
         return HttpResponseRedirect(safe_next(request, reverse("marketplace:compare")))
 
 

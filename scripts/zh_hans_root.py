@@ -218,3 +218,13 @@ T.update(
         "subject": "主题",
     }
 )
+T.update(
+    {
+        "Skip to main content": "跳到主要内容",
+        "Main": "主导航",
+        "Language": "语言",
+        "Inspected used cars with a signed contract, a 30-day return, exchange or repair promise and a one-year engine and transmission warranty.": "经检测的二手车：签署正式合同，30 天包退包换包修，发动机与变速箱一年质保。",
+        "Staff admin": "员工后台",
+    }
+)
+T.update({"Compare": "对比", "In compare": "已在对比中"})

@@ -57,12 +57,22 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Anonymous pages from the cache (core/pagecache.py): below the header and CSRF middleware, so a cached page
+    # still gets its security headers and its own CSRF token; above authentication, so a hit costs little.
+    "core.pagecache.PageCacheMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged during the request into the lockout page
 ]
+# Signed-in pages read the session from Redis (written through to the database), not from a table per request.
+if env("REDIS_URL", default=""):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# One switch for the page cache and the fragment caches (cards). They need a cache shared by every process.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=bool(env("REDIS_URL", default="")))
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_PREFIX = env("PAGE_CACHE_PREFIX", default="anxin:")
 
 # Content Security Policy (Django 6 built-in): scripts only from our origin or with the per-request nonce.
 # Inline style attributes are allowed (progress bars, chart sizes); inline scripts are not.
@@ -99,11 +109,24 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
+                "core.context_processors.page_cache_csrf",
             ],
         },
-    }
+    },
+    {
+        # The hot pages and the site frame (core/jinja.py): root jinja2/ and each app's jinja2/ folder.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "config.jinja2.environment", "auto_reload": DEBUG, "autoescape": True},
+    },
 ]
 
+# Database roles (DESIGN.md "Database roles", scripts/db_roles.sql). DATABASE_URL is the role the app runs as:
+# on PostgreSQL one that owns nothing and is not a superuser, so it cannot switch off the triggers that keep
+# signed contracts and published reports unchanged. DATABASE_OWNER_URL, the same database as the role that
+# owns it, is given only to the release step: with it, `manage.py migrate` connects as the owner
+# (core/management/commands/migrate.py) and then grants the app role its data rights. Nothing else uses it.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -114,6 +137,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+DATABASE_OWNER = env.db("DATABASE_OWNER_URL") if env("DATABASE_OWNER_URL", default="") else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -198,8 +222,10 @@ CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Redelivery of an unacknowledged task (worker killed); every retry backoff and eta stays far below it.
-        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600),
+        # Redelivery of a message a lost worker had reserved but not started (clock tasks are acknowledged
+        # when they start, core/tasks.py). Above the hard time limit (300 s) and every retry countdown (≤ 300 s),
+        # so nothing still running or waiting for its eta is delivered twice; low enough to come back soon.
+        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=600),
         "socket_connect_timeout": 3,
         "socket_timeout": 5,
         # A publisher tries a dead broker once instead of looping for CELERY_BROKER_CONNECTION_TIMEOUT

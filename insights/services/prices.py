@@ -18,7 +18,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from contracts.models import Order
+from core import pagecache
 from marketplace.models import Listing
+from marketplace.services import listings_set_price_badges
 
 from ..models import PriceAssessment
 
@@ -139,4 +141,8 @@ def price_assessments_recompute(*, now: dt.datetime) -> int:
         batch_size=500,
     )
     PriceAssessment.objects.exclude(listing__status__in=ASSESSED_STATUSES).delete()
+    badges = dict.fromkeys(Listing.objects.exclude(price_badge="").values_list("pk", flat=True), "")
+    badges.update(PriceAssessment.objects.values_list("listing_id", "badge"))
+    listings_set_price_badges(badges=badges)  # the cards print the badge from the listing
+    pagecache.bump("assessments")  # car pages show the market range and the comparables chart
     return len(assessed)

@@ -33,7 +33,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from complaints.models import Complaint
 from contracts.models import Order
+from core import pagecache
 from core.calendar import local_date
+from marketplace.services import listings_set_dealer_scores
 from surveys.models import Survey
 from warranty.models import AfterSalesRequest
 
@@ -168,6 +170,7 @@ def dealer_scores_recompute(*, now: dt.datetime) -> int:
     """Recompute every dealer's score and today's history row (idempotent: a re-run overwrites the day)."""
     day = local_date(now)
     count = 0
+    scores = {}
     for dealer_id, inputs in dealer_score_inputs(now=now).items():
         score, components = score_from_inputs(inputs)
         DealerScore.objects.update_or_create(
@@ -176,5 +179,8 @@ def dealer_scores_recompute(*, now: dt.datetime) -> int:
         DealerScoreHistory.objects.update_or_create(
             dealer_id=dealer_id, day=day, defaults={"score": score, "components": components}
         )
+        scores[dealer_id] = score
         count += 1
+    listings_set_dealer_scores(scores=scores)  # the cards print the score from the listing
+    pagecache.bump("dealers")  # dealer pages and car pages show the new scores
     return count

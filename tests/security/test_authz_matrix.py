@@ -70,6 +70,7 @@ EXPECTED: dict[str, E] = {
     "marketplace:favourite": E("L 405 405 403 403 403 403", args=lambda w: {"pk": w.ids["listing"]}),
     "marketplace:ask": E("L 405 405 403 403 403 403", args=lambda w: {"pk": w.ids["listing"]}),
     "marketplace:compare": E("200 200 200 200 200 200 200"),
+    "marketplace:mine": E("200 200 200 200 200 200 200"),
     "marketplace:compare_add": E("405 405 405 405 405 405 405"),
     "marketplace:compare_remove": E("405 405 405 405 405 405 405"),
     "marketplace:favourites": E("L 200 200 403 403 403 403"),

@@ -1,18 +1,40 @@
 // Marketplace behaviour (CSP: no inline scripts). Progressive: every page works without it.
 (function () {
   "use strict";
-  // Model suggestions depend on the chosen make: fill <datalist id="model-options"> from the JSON island.
+  // The model list follows the chosen make (browse filters): options from the JSON island.
   var island = document.getElementById("models-by-make");
-  var modelList = document.getElementById("model-options");
-  if (island && modelList) {
+  var makeSelect = document.querySelector("[data-make-select]");
+  var modelSelect = document.querySelector("[data-model-select]");
+  if (island && makeSelect && modelSelect) {
     var models = {};
     try { models = JSON.parse(island.textContent); } catch (e) { models = {}; }
-    var makeInput = document.querySelector("[data-make-input]");
+    var any = modelSelect.options[0];
+    var fillModels = function () {
+      var chosen = modelSelect.value;
+      var options = [any];
+      (models[makeSelect.value] || []).forEach(function (pair) {
+        var option = new Option(pair[1], pair[0], false, pair[0] === chosen);
+        options.push(option);
+      });
+      modelSelect.replaceChildren.apply(modelSelect, options);
+      modelSelect.disabled = !makeSelect.value;
+    };
+    makeSelect.addEventListener("change", fillModels);
+    fillModels();
+  }
+  // Model suggestions depend on the chosen make (the dealer's form): <datalist id="model-options">.
+  var modelList = document.getElementById("model-options");
+  var makeInput = document.querySelector("[data-make-input]");
+  if (island && modelList && makeInput) {
+    var byMake = {};
+    try { byMake = JSON.parse(island.textContent); } catch (e) { byMake = {}; }
     var fill = function () {
-      var make = (makeInput && makeInput.value || "").trim().toLowerCase();
+      var make = (makeInput.value || "").trim().toLowerCase();
       var names = [];
-      Object.keys(models).forEach(function (key) {
-        if (!make || key.toLowerCase() === make) { names = names.concat(models[key]); }
+      Object.keys(byMake).forEach(function (key) {
+        if (!make || key.toLowerCase() === make) {
+          names = names.concat(byMake[key].map(function (item) { return Array.isArray(item) ? item[0] : item; }));
+        }
       });
       modelList.replaceChildren.apply(modelList, names.map(function (name) {
         var option = document.createElement("option");
@@ -20,7 +42,8 @@
         return option;
       }));
     };
-    if (makeInput) { makeInput.addEventListener("input", fill); makeInput.addEventListener("change", fill); }
+    makeInput.addEventListener("input", fill);
+    makeInput.addEventListener("change", fill);
     fill();
   }
   // Gallery thumbnails follow the carousel.

@@ -1,0 +1,20 @@
+"""The Jinja2 environment (``TEMPLATES[1]``): core's helpers plus what the site frame needs from the apps."""
+
+from django.contrib.messages import get_messages
+
+from core.jinja import base_environment
+from insights.models import DealerScore, PriceAssessment
+from jinja2 import Environment
+from notifications.selectors import unread_count
+
+
+def environment(**options) -> Environment:
+    env = base_environment(**options)
+    env.globals.update(
+        unread_count=unread_count,
+        site_messages=get_messages,
+        # The insights app's looks of the price badge and dealer score that cards print (marketplace stores codes).
+        price_badge=PriceAssessment.badge_look,
+        score_level=DealerScore.level_of,
+    )
+    return env
