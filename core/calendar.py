@@ -3,7 +3,9 @@
 Sources, in order: staff overrides (``core.CalendarOverride``), the official data shipped by the
 ``chinesecalendar`` package, and — for a year the package has no data for — a documented fallback
 rule: Monday–Friday are working days except the fixed-date holidays below. The fallback never applies
-silently: ``years_missing_official_data`` lets the admin warn staff to enter that year's days.
+silently: ``years_needing_staff_attention`` lets the admin warn staff to enter that year's days, period
+ends computed on it are marked provisional (``years_on_fallback``), and ``calendar_changed`` tells the
+apps when staff correct a day so they can recompute.
 
 Deadlines are "end of business" of a working day: ``BUSINESS_END`` local time.
 """
@@ -12,10 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +116,62 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 
 def years_missing_official_data(years) -> list[int]:
-    """Years among ``years`` that the calendar can only answer with the fallback rule."""
+    """Years among ``years`` for which ``chinesecalendar`` has no official data."""
     return [year for year in years if not has_official_data(year)]
+
+
+def years_on_fallback(years) -> list[int]:
+    """Years among ``years`` that only the fallback rule answers: no official data, and no holiday entered by
+    staff (a year with one staff holiday counts as entered: staff are then expected to enter all its days).
+    A period end falling in such a year is provisional (``core.periods.period_end_info``)."""
+    from .models import CalendarOverride
+
+    missing = years_missing_official_data(sorted(set(years)))
+    if not missing:
+        return []
+    covered = set(
+        CalendarOverride.objects.filter(date__year__in=missing, kind=CalendarOverride.Kind.HOLIDAY).values_list(
+            "date__year", flat=True
+        )
+    )
+    return [year for year in missing if year not in covered]
+
+
+#: Sent (``days``: the set of dates concerned) when staff add, change or remove ``CalendarOverride`` rows:
+#: whatever was computed on those days (period ends, deadlines) may now end differently. Receivers
+#: recompute; they run in the transaction of the change. Inside ``calendar_changes()`` (a holiday entered
+#: as a range, a bulk delete) it is sent once, for all the days, when the block ends.
+calendar_changed = Signal()
+_pending = threading.local()
+
+
+def calendar_days_changed(days) -> None:
+    """Announce that the calendar changed on ``days`` (now, or at the end of the enclosing ``calendar_changes``)."""
+    days = set(days)
+    if not days:
+        return
+    collected = getattr(_pending, "days", None)
+    if collected is not None:
+        collected.update(days)
+        return
+    from .models import CalendarOverride
+
+    calendar_changed.send(sender=CalendarOverride, days=days)
+
+
+@contextmanager
+def calendar_changes():
+    """Collect the days changed inside the block; announce them once when it ends without an error."""
+    if getattr(_pending, "days", None) is not None:  # nested: the outer block announces
+        yield
+        return
+    _pending.days = set()
+    try:
+        yield
+        days = _pending.days
+    finally:
+        _pending.days = None
+    calendar_days_changed(days)
 
 
 # How long before the year ends we start warning that next year's official days are missing:
@@ -125,23 +184,13 @@ def years_needing_staff_attention(today: dt.date | None = None) -> list[int]:
 
     The current year always counts; next year counts from ``NEXT_YEAR_WARNING_DAYS`` before New Year.
     A year stops counting once the package ships its data, or once staff have entered at least one
-    holiday override for it in the admin (they are then expected to enter all of that year's days).
+    holiday override for it in the admin (``years_on_fallback``).
     """
-    from .models import CalendarOverride
-
     today = today or local_date(dt.datetime.now(tz=SHANGHAI))
     years = [today.year]
     if (dt.date(today.year + 1, 1, 1) - today).days <= NEXT_YEAR_WARNING_DAYS:
         years.append(today.year + 1)
-    missing = years_missing_official_data(years)
-    if not missing:
-        return []
-    covered = set(
-        CalendarOverride.objects.filter(date__year__in=missing, kind=CalendarOverride.Kind.HOLIDAY).values_list(
-            "date__year", flat=True
-        )
-    )
-    return [year for year in missing if year not in covered]
+    return years_on_fallback(years)
 
 
 # --- working time (business hours on working days), for reminder lead times and paused clocks ---

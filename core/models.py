@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,7 +33,10 @@ class AuditEvent(models.Model):
 
 
 class CalendarOverride(models.Model):
-    """A staff-entered correction to the China working-day calendar (a holiday or a make-up working day)."""
+    """A staff-entered correction to the China working-day calendar (a holiday or a make-up working day).
+
+    Adding, changing or removing one sends ``core.calendar.calendar_changed`` with the days concerned, so
+    the apps recompute what was computed on them (e.g. provisional guarantee ends)."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Public holiday (not a working day)")
@@ -49,6 +54,21 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        from .calendar import calendar_days_changed
+
+        before = type(self).objects.filter(pk=self.pk).values_list("date", flat=True).first() if self.pk else None
+        super().save(*args, **kwargs)
+        calendar_days_changed({self.date, before} - {None})
+
+
+@receiver(post_delete, sender=CalendarOverride, dispatch_uid="core.calendar_override_deleted")
+def _override_deleted(sender, instance, **kwargs) -> None:
+    # A receiver, not delete(): the admin's bulk delete removes rows without calling delete() on each.
+    from .calendar import calendar_days_changed
+
+    calendar_days_changed({instance.date})
 
 
 class OutboxMessage(models.Model):

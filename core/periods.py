@@ -9,14 +9,20 @@
 
 Ends are returned as aware datetimes at local midnight *after* the last day, i.e. an exclusive bound:
 a moment ``m`` is inside the period when ``m < end``.
+
+An end that rests on a year the calendar only knows by its fallback rule (no official data, no staff
+holidays: ``core.calendar.years_on_fallback``) is *provisional* (``period_end_info``): the holidays that
+decide it are not published yet. Whoever stores it recomputes it when they are — and, since a buyer has
+been shown it, only ever moves it later (``later_of``).
 """
 
 from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+from dataclasses import dataclass
 
-from .calendar import SHANGHAI, is_working_day, local_date, next_working_day
+from .calendar import SHANGHAI, is_working_day, local_date, next_working_day, years_on_fallback
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -59,6 +65,29 @@ def period_end(start: dt.date | dt.datetime, *, days: int = 0, months: int = 0, 
     if isinstance(start, dt.datetime):
         start = local_date(start)
     return end_of_day(period_last_day(start, days=days, months=months, years=years))
+
+
+@dataclass(frozen=True)
+class PeriodEnd:
+    """The exclusive end of a period, and whether it rests on the fallback calendar."""
+
+    at: dt.datetime
+    provisional: bool = False
+
+
+def period_end_info(start: dt.date | dt.datetime, *, days: int = 0, months: int = 0, years: int = 0) -> PeriodEnd:
+    """``period_end`` with its standing: provisional when a day that decides it — the nominal last day, and
+    every rest day it was moved over — falls in a year known only by the fallback rule."""
+    if isinstance(start, dt.datetime):
+        start = local_date(start)
+    nominal = last_day(start, days=days, months=months, years=years)
+    final = period_last_day(start, days=days, months=months, years=years)
+    return PeriodEnd(end_of_day(final), bool(years_on_fallback(range(nominal.year, final.year + 1))))
+
+
+def later_of(shown: dt.datetime | None, computed: dt.datetime) -> dt.datetime:
+    """The end to keep when a period is recomputed: never earlier than the one already shown."""
+    return computed if shown is None or computed > shown else shown
 
 
 def is_within(moment: dt.datetime, end: dt.datetime) -> bool:

@@ -31,9 +31,11 @@ class Clock:
     km_limit: int
     #: the odometer is at or below the limit: covered, even with 0 km left (the limit itself counts)
     km_within: bool = True
+    #: the end rests on the fallback calendar: it may still move later, never earlier
+    provisional: bool = False
 
     @classmethod
-    def of(cls, coverage: Coverage, *, ends_at: dt.datetime, km_limit: int, now: dt.datetime) -> Clock:
+    def of(cls, coverage: Coverage, *, ends_at: dt.datetime, km_limit: int, now: dt.datetime, provisional: bool = False) -> Clock:
         """The clock of ``coverage`` that runs out at ``ends_at`` (exclusive) or at ``km_limit`` on the
         odometer, whichever comes first; a closed guarantee has no days left."""
         last_day = last_day_of(ends_at)
@@ -45,6 +47,7 @@ class Clock:
             km_total=km_limit - coverage.delivery_odometer_km,
             km_limit=km_limit,
             km_within=km_within(coverage.current_odometer_km, km_limit),
+            provisional=provisional and not coverage.closed_at,
         )
 
     @property
@@ -94,8 +97,20 @@ def car_context(order: Order, *, now: dt.datetime) -> dict:
 def guarantee_context(coverage: Coverage, *, now: dt.datetime) -> dict:
     """Everything the "My car" page shows, computed once."""
     terms = coverage.terms
-    window = Clock.of(coverage, ends_at=coverage.window_ends_at, km_limit=coverage.window_km_limit, now=now)
-    warranty = Clock.of(coverage, ends_at=coverage.warranty_ends_at, km_limit=coverage.warranty_km_limit, now=now)
+    window = Clock.of(
+        coverage,
+        ends_at=coverage.window_ends_at,
+        km_limit=coverage.window_km_limit,
+        now=now,
+        provisional=coverage.window_end_provisional,
+    )
+    warranty = Clock.of(
+        coverage,
+        ends_at=coverage.warranty_ends_at,
+        km_limit=coverage.warranty_km_limit,
+        now=now,
+        provisional=coverage.warranty_end_provisional,
+    )
     requests = list(coverage.requests.all().order_by("-submitted_at"))
     claims = list(coverage.claims.select_related("part__group", "repair_shop").order_by("-submitted_at"))
     purchases = list(coverage.purchases.select_related("plan"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import calendar_changed
 from core.periods import is_within, last_day_of
 
 from ..querysets import CoverageQuerySet
@@ -52,6 +53,10 @@ class Coverage(models.Model):
     window_km_limit = models.PositiveIntegerField(_("window km limit (odometer)"))
     warranty_ends_at = models.DateTimeField(_("warranty ends at"), db_index=True)
     warranty_km_limit = models.PositiveIntegerField(_("warranty km limit (odometer)"))
+    # An end resting on a year the calendar knows only by its fallback rule (core.periods): recomputed when
+    # that year's days arrive (a newer chinesecalendar, or staff overrides), and only ever moved later.
+    window_end_provisional = models.BooleanField(_("window end provisional (fallback calendar)"), default=False)
+    warranty_end_provisional = models.BooleanField(_("warranty end provisional (fallback calendar)"), default=False)
     current_odometer_km = models.PositiveIntegerField(_("latest odometer (km)"))
     odometer_updated_at = models.DateTimeField(_("odometer updated at"), null=True, blank=True)
     repeated_failure_at = models.DateTimeField(_("repeated failure flagged at"), null=True, blank=True)
@@ -66,6 +71,14 @@ class Coverage(models.Model):
         verbose_name = _("coverage")
         verbose_name_plural = _("coverages")
         ordering = ["-delivered_on", "-pk"]
+        indexes = [
+            # The nightly recomputation reads only the guarantees still resting on the fallback calendar.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(window_end_provisional=True) | models.Q(warranty_end_provisional=True),
+                name="coverage_provisional_end_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("Guarantee of order #%(id)s") % {"id": self.order_id}
@@ -161,6 +174,16 @@ class Coverage(models.Model):
                 "km_exceeded",
             )
         return Decision(True)
+
+
+def _calendar_changed(sender, *, days, **kwargs) -> None:
+    """Staff corrected the calendar on ``days``: recompute the guarantee ends those days may decide."""
+    from ..services.coverage import coverage_recompute_ends
+
+    coverage_recompute_ends(around=days)
+
+
+calendar_changed.connect(_calendar_changed, dispatch_uid="warranty.coverage_calendar_changed")
 
 
 def terms_usable(terms) -> bool:

@@ -3,21 +3,25 @@ closing it when the car comes back, and the policy staff edit for new contracts.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import is_platform_staff
 from contracts.models import Order
 from core.calendar import local_date
 from core.errors import DomainError, PermissionDeniedError
-from core.periods import period_end
+from core.periods import end_of_day, last_day_of, later_of, period_end_info
 from core.statemachine import audit
-from notifications.kinds import localized
+from notifications.kinds import day, localized, notice_kind
 from notifications.services import notify
 
 from .. import notices
@@ -49,15 +53,95 @@ def guarantee_url(order) -> str:
 
 
 def apply_clocks(coverage: Coverage) -> None:
-    """(Re)compute the ends and km limits from the terms and any extension (civil-law counting)."""
+    """(Re)compute the ends and km limits from the terms and any extension (civil-law counting).
+
+    An end resting on the fallback calendar is marked provisional. A recomputed end never moves earlier
+    than the one stored: the buyer has been shown it (DESIGN.md "Counting periods").
+    """
     terms = coverage.terms
     purchases = list(coverage.purchases.all()) if coverage.pk else []
     months = int(terms.get("warranty_months", 12)) + sum(p.extra_months for p in purchases)
     km = int(terms.get("warranty_km", 20000)) + sum(p.extra_km for p in purchases)
-    coverage.window_ends_at = period_end(coverage.delivered_on, days=int(terms.get("window_days", 30)))
+    window = period_end_info(coverage.delivered_on, days=int(terms.get("window_days", 30)))
+    warranty = period_end_info(coverage.delivered_on, months=months)
+    coverage.window_ends_at = later_of(coverage.window_ends_at, window.at)
+    coverage.window_end_provisional = window.provisional
     coverage.window_km_limit = coverage.delivery_odometer_km + int(terms.get("window_km", 3000))
-    coverage.warranty_ends_at = period_end(coverage.delivered_on, months=months)
+    coverage.warranty_ends_at = later_of(coverage.warranty_ends_at, warranty.at)
+    coverage.warranty_end_provisional = warranty.provisional
     coverage.warranty_km_limit = coverage.delivery_odometer_km + km
+
+
+#: The two ends of a guarantee: (key, what it is, its end field, its provisional flag).
+ENDS = (
+    ("window", gettext_lazy("return / exchange / repair window"), "window_ends_at", "window_end_provisional"),
+    ("warranty", gettext_lazy("core-part warranty"), "warranty_ends_at", "warranty_end_provisional"),
+)
+#: How far after a corrected day a guarantee's last day can lie and still have been moved over it (the
+#: longest run of rest days, Spring Festival with its weekends, is well below this).
+RECOMPUTE_REACH = dt.timedelta(days=20)
+
+# Declared here, beside the service that sends it (warranty.services is loaded by every process that
+# renders or e-mails warranty notices); its texts are in this app's catalogue.
+PERIOD_END_CHANGED = notice_kind(
+    "warranty.period_end_changed",
+    label=gettext_lazy("Guarantee end recomputed on the official calendar"),
+    subject=gettext_lazy("Your %(what)s now runs until %(date)s"),
+    body=gettext_lazy(
+        "The end of your %(what)s fell in a year whose official holidays were not yet published, so it was "
+        "computed provisionally (until 24:00 on %(before)s). On the official calendar it runs until 24:00 on "
+        "%(date)s. An end is only ever moved later, never earlier."
+    ),
+    clock=True,
+)
+
+
+def coverage_recompute_ends(*, around: Iterable[dt.date] = ()) -> dict:
+    """Recompute the ends of running guarantees when the calendar learns more: every provisional one (the
+    nightly run: a newer chinesecalendar may have brought that year), plus — ``around`` the days staff just
+    corrected — every end whose last day may have been moved over one of those days.
+
+    An end moves only later (``later_of``); its provisional mark follows the calendar now. The buyer is
+    told of each end that moved, once per new end (dedupe key). Returns the counts.
+    """
+    candidates = Q(window_end_provisional=True) | Q(warranty_end_provisional=True)
+    for corrected in set(around):
+        lo, hi = end_of_day(corrected - dt.timedelta(days=1)), end_of_day(corrected + RECOMPUTE_REACH)
+        candidates |= Q(window_ends_at__gt=lo, window_ends_at__lte=hi) | Q(warranty_ends_at__gt=lo, warranty_ends_at__lte=hi)
+    counts = {"checked": 0, "moved": 0, "confirmed": 0}
+    with transaction.atomic():
+        coverages = (
+            Coverage.objects.filter(candidates, closed_at__isnull=True)
+            .select_for_update(of=("self",))
+            .select_related("order__buyer", "order__contract")
+            .prefetch_related("purchases")
+            .order_by("pk")
+        )
+        for coverage in coverages:
+            counts["checked"] += 1
+            before = {field: getattr(coverage, field) for _key, _what, field, _flag in ENDS}
+            was_provisional = coverage.window_end_provisional or coverage.warranty_end_provisional
+            apply_clocks(coverage)
+            coverage.save(update_fields=[name for _key, _what, *names in ENDS for name in names] + ["updated_at"])
+            if was_provisional and not (coverage.window_end_provisional or coverage.warranty_end_provisional):
+                counts["confirmed"] += 1
+            for key, what, field, _flag in ENDS:
+                if getattr(coverage, field) != before[field]:
+                    counts["moved"] += 1
+                    _tell_end_moved(coverage, key, what, before[field], getattr(coverage, field))
+    return counts
+
+
+def _tell_end_moved(coverage: Coverage, key: str, what, before: dt.datetime, after: dt.datetime) -> None:
+    old_day, new_day = last_day_of(before), last_day_of(after)
+    audit(coverage, action="period_end_recomputed", note=f"{key}: {old_day.isoformat()} → {new_day.isoformat()}")
+    notify(
+        coverage.order.buyer,
+        PERIOD_END_CHANGED,
+        f"warranty:period-end:{coverage.pk}:{key}:{new_day:%Y%m%d}",
+        params={"what": localized(what), "before": day(old_day), "date": day(new_day)},
+        url=guarantee_url(coverage.order),
+    )
 
 
 @transaction.atomic
