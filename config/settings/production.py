@@ -3,6 +3,12 @@
 Required environment: DJANGO_SECRET_KEY (>= 50 random characters), DJANGO_ALLOWED_HOSTS.
 Usual: DATABASE_URL, REDIS_URL, EMAIL_URL, SITE_URL, DJANGO_MEDIA_URL (see below).
 `python manage.py check --deploy --fail-level WARNING` passes with these settings (tests/security/test_settings.py).
+
+Database roles (DESIGN.md "Database roles", scripts/db_roles.sql): DATABASE_URL is the app role — it owns
+nothing and is not a superuser, so the triggers that keep signed contracts and published reports unchanged
+hold against anything the app sends. The release step alone also gets DATABASE_OWNER_URL (the same
+database as its owner role) and runs `manage.py migrate`, which then connects as the owner and grants the
+app role its data rights. Web processes and workers never get DATABASE_OWNER_URL.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -21,6 +27,11 @@ if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
 if not env("DJANGO_ALLOWED_HOSTS", default=""):
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names (comma-separated) for production settings.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+if DATABASE_OWNER and DATABASE_OWNER.get("USER") == DATABASES["default"].get("USER"):  # noqa: F405
+    raise ImproperlyConfigured(
+        "DATABASE_URL must connect as the app role and DATABASE_OWNER_URL as the owner role: two different roles "
+        "(scripts/db_roles.sql creates them)."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # HTTPS: the proxy terminates TLS and sets X-Forwarded-Proto. DJANGO_SECURE_SSL_REDIRECT=false only for
