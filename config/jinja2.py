@@ -4,6 +4,7 @@ from django.contrib.messages import get_messages
 
 from core.jinja import base_environment
 from insights.models import DealerScore, PriceAssessment
+from inspections.summary import inspection_summary
 from jinja2 import Environment
 from notifications.selectors import unread_count
 
@@ -16,5 +17,7 @@ def environment(**options) -> Environment:
         # The insights app's looks of the price badge and dealer score that cards print (marketplace stores codes).
         price_badge=PriceAssessment.badge_look,
         score_level=DealerScore.level_of,
+        # What other apps show in their slots of a car's page (marketplace includes their templates by name).
+        inspection_summary=inspection_summary,
     )
     return env

@@ -136,13 +136,13 @@ class ListingDetailView(JinjaPage):
 
 
 def detail_slots(request, listing: Listing) -> dict:
-    """The parts later apps own on the detail page (reserve button, inspection summary, price fairness, dealer
-    rating), rendered from their Django templates by name — marketplace never imports those apps."""
+    """The parts later apps own on the detail page (reserve button, price fairness, dealer rating), rendered from
+    their Django templates by name — marketplace never imports those apps. (The inspection summary is a Jinja
+    template of the inspections app, included by name in the page itself.)"""
     django = engines["django"]
     context = {"listing": listing, "dealer": listing.dealer}
     names = {
         "reserve": "contracts/partials/reserve_button.html",
-        "inspection": "inspections/partials/listing_summary.html",
         "trust": "insights/partials/listing_trust.html",
         "rating": "insights/partials/dealer_rating_slot.html",
     }

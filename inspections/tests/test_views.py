@@ -189,14 +189,19 @@ def test_admin_change_form_post_does_not_alter_a_published_report(client, staff_
     assert published.summary != "tampered"
 
 
-def test_listing_summary_partial_costs_at_most_two_queries(published, django_assert_max_num_queries):
-    from django.template import Context, Template
+def test_the_summary_on_a_car_s_page_costs_at_most_two_queries_in_either_language(published, rf, django_assert_max_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+    from django.utils import translation
 
     listing = published.listing
-    template = Template('{% include "inspections/partials/listing_summary.html" with listing=listing %}')
-    with django_assert_max_num_queries(2):
-        html = template.render(Context({"listing": listing}))
-    assert "Grade" in html and reverse("inspections:report_detail", args=[published.pk]) in html
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    template = engines["jinja2"].get_template("inspections/_summary.html")
+    for language, grade in (("en", "Grade"), ("zh-hans", "等级")):
+        with translation.override(language), django_assert_max_num_queries(2):
+            html = template.render({"listing": listing}, request)
+        assert grade in html and reverse("inspections:report_detail", args=[published.pk]) in html
 
 
 def test_the_workspace_pages_through_all_published_reports(client, inspector, django_assert_max_num_queries):
