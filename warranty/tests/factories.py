@@ -63,3 +63,16 @@ def open_claim(coverage, part, *, day=dt.date(2026, 4, 1), km=36000):
         failed_on=day,
         now=sh(day.year, day.month, day.day, 12),
     )
+
+
+def claim_and_repair(coverage, part, staff, shop, *, day, days_in_shop=2):
+    """A claim for ``part`` failed on ``day``, authorised to ``shop`` and repaired there (one warranty repair)."""
+    claim = open_claim(coverage, part, day=day)
+    services.claim_authorise(claim=claim, actor=staff, shop=shop)
+    services.claim_complete(
+        claim=claim,
+        actor=staff,
+        repair={"diagnosis": "worn bearing", "days_in_shop": days_in_shop, "completed_on": day},
+        parts=[{"description": "Bearing", "serial_installed": f"SN-{day}"}],
+    )
+    return claim

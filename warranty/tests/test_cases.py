@@ -18,7 +18,7 @@ from notifications.models import Notification
 from warranty import notices, services
 from warranty.models import AfterSalesRequest, WarrantyClaim
 from warranty.services import NotCovered
-from warranty.tests.factories import open_claim, open_request, sh
+from warranty.tests.factories import claim_and_repair, open_claim, open_request, sh
 
 RS = AfterSalesRequest.Status
 CS = WarrantyClaim.Status
@@ -277,21 +277,9 @@ def test_replaced_parts_need_serial_numbers(claim_case, staff_user, shop):
 # --- repeated failure ------------------------------------------------------------------------------
 
 
-def _claim_and_repair(coverage, part, staff, shop, *, day, days_in_shop=2):
-    claim = open_claim(coverage, part, day=day)
-    services.claim_authorise(claim=claim, actor=staff, shop=shop)
-    services.claim_complete(
-        claim=claim,
-        actor=staff,
-        repair={"diagnosis": "worn bearing", "days_in_shop": days_in_shop, "completed_on": day},
-        parts=[{"description": "Bearing", "serial_installed": f"SN-{day}"}],
-    )
-    return claim
-
-
 def test_third_failure_of_the_same_part_flags_the_case_and_notifies_everyone(coverage, engine_part, staff_user, shop):
-    _claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 4, 1))
-    _claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 5, 1))
+    claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 4, 1))
+    claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 5, 1))
     coverage.refresh_from_db()
     assert coverage.repeated_failure_at is None
     third = open_claim(coverage, engine_part, day=dt.date(2026, 6, 1), km=37000)
@@ -313,7 +301,7 @@ def test_third_failure_of_the_same_part_flags_the_case_and_notifies_everyone(cov
 
 
 def test_more_than_30_days_in_repair_shops_flags_the_case(coverage, engine_part, staff_user, shop):
-    _claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 4, 1), days_in_shop=31)
+    claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 4, 1), days_in_shop=31)
     coverage.refresh_from_db()
     assert coverage.repeated_failure_at is not None
     assert "31 days" in Notification.objects.get(kind=notices.REPEATED_FAILURE_BUYER.code).render("en")[1]

@@ -20,7 +20,7 @@ from warranty.models.coverage import km_within
 from warranty.selectors import Clock
 from warranty.services import NotCovered, WindowClosed
 from warranty.services.repairs import REPEATED_FAILURE_DAYS, REPEATED_FAILURE_REPAIRS
-from warranty.tests.factories import open_claim, open_request, sh
+from warranty.tests.factories import claim_and_repair, open_claim, open_request, sh
 
 DELIVERY_KM = 35_000
 WINDOW_LIMIT = DELIVERY_KM + 3_000
@@ -160,23 +160,12 @@ def test_a_policy_at_the_legal_floor_months_is_allowed_and_only_below_it_refused
 # --- repeated failure -------------------------------------------------------------------------------------
 
 
-def _claim_and_repair(coverage, part, staff, shop, *, day, days_in_shop=2):
-    claim = open_claim(coverage, part, day=day)
-    services.claim_authorise(claim=claim, actor=staff, shop=shop)
-    services.claim_complete(
-        claim=claim,
-        actor=staff,
-        repair={"diagnosis": "worn bearing", "days_in_shop": days_in_shop, "completed_on": day},
-        parts=[{"description": "Bearing", "serial_installed": f"SN-{day}"}],
-    )
-
-
 @pytest.mark.parametrize(("repairs", "repeated"), [(1, False), (2, True), (3, True)])
 def test_a_failure_after_two_warranty_repairs_is_a_repeated_failure(coverage, engine_part, staff_user, shop, repairs, repeated):
     """ "After 2 warranty repairs" counts the second one: the third failure is repeated, the second is not."""
     assert REPEATED_FAILURE_REPAIRS == 2
     for month in range(repairs):
-        _claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 4 + month, 1), days_in_shop=1)
+        claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 4 + month, 1), days_in_shop=1)
     claim = open_claim(coverage, engine_part, day=dt.date(2026, 9, 1))
     coverage.refresh_from_db()
     assert claim.is_repeated_failure is repeated
@@ -187,6 +176,6 @@ def test_a_failure_after_two_warranty_repairs_is_a_repeated_failure(coverage, en
 def test_more_than_30_days_in_repair_shops_flags_and_30_days_does_not(coverage, engine_part, staff_user, shop, days, flagged):
     """ "More than 30 days" (超过 30 日) leaves out the 30th day itself — the one rule here that excludes its figure."""
     assert REPEATED_FAILURE_DAYS == 30
-    _claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 4, 1), days_in_shop=days)
+    claim_and_repair(coverage, engine_part, staff_user, shop, day=dt.date(2026, 4, 1), days_in_shop=days)
     coverage.refresh_from_db()
     assert (coverage.repeated_failure_at is not None) is flagged
