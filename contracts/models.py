@@ -131,8 +131,9 @@ class Contract(SignedDocument, models.Model):
 
     The texts in both languages are rendered once from the snapshot when the draft is made (and again
     only while nobody has signed); ``content_hash`` covers exactly those texts. When the dealer
-    countersigns, the PDF is rendered once, hashed and ``signed_at`` is set — from then on the
-    row is read-only (service, admin, and a PostgreSQL trigger).
+    countersigns, ``signed_at`` is set — from then on the row is read-only (service, admin, and a PostgreSQL
+    trigger). Its PDFs, one per language, are ``ContractPdf`` rows rendered after that commit; ``pdf`` and
+    ``pdf_sha256`` hold the single bilingual PDF of contracts sealed before them.
     """
 
     class PaymentMethod(models.TextChoices):
@@ -170,6 +171,7 @@ class Contract(SignedDocument, models.Model):
     content_hash = models.CharField(_("content SHA-256"), max_length=64)
     # Set once, when fully signed
     signed_at = models.DateTimeField(_("fully signed at"), null=True, blank=True)
+    # The bilingual PDF of contracts sealed before the per-language PDFs (ContractPdf); blank since.
     pdf = models.FileField(_("signed PDF"), upload_to="contracts/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -181,12 +183,6 @@ class Contract(SignedDocument, models.Model):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(signed_at__isnull=True) | (~Q(pdf="") & ~Q(pdf_sha256="")),
-                name="signed_contract_has_pdf",
-            ),
-        ]
         # 电子签名法 Art. 13: any change after signing must be impossible (and so detectable), even by SQL.
         # A PostgreSQL trigger refuses UPDATE, DELETE and TRUNCATE of a signed contract, of an effective
         # amendment and of every signature (migration 0003: plain PL/pgSQL, not django-pgtrigger, whose
@@ -214,6 +210,33 @@ class Contract(SignedDocument, models.Model):
     @property
     def dealer_signature(self):
         return self.signature_of(Signature.Party.DEALER)
+
+
+class ContractPdf(models.Model):
+    """A signed contract as a PDF in one language — the Chinese original or the English translation, each its
+    own document with its own SHA-256. Rendered once, after the signatures commit (the worker, or the first
+    download), never while the order's rows are locked; one row per contract and language (a second render
+    racing the first stores nothing), and in PostgreSQL never changed once written (a trigger, as for the
+    contract itself)."""
+
+    class Language(models.TextChoices):
+        ZH_HANS = "zh-hans", _("Chinese (original)")
+        EN = "en", _("English (translation)")
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="pdfs", verbose_name=_("contract"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    file = models.FileField(_("PDF file"), upload_to="contracts/%Y/")
+    sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    rendered_at = models.DateTimeField(_("rendered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract PDF")
+        verbose_name_plural = _("contract PDFs")
+        ordering = ["contract", "-language"]
+        constraints = [models.UniqueConstraint(fields=["contract", "language"], name="one_pdf_per_contract_language")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} ({self.language})"
 
 
 class Amendment(SignedDocument, StatusMachine):

@@ -25,3 +25,10 @@ def _batched(sweep, **kwargs):
     """A sweep run's e-mails leave as one task per batch (``notifications_batched``), not one per row."""
     with notifications_batched():
         return sweep(**kwargs)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def contract_render_pdfs_task(contract_id: int) -> int:
+    """Render and store both PDFs of a contract that was just sealed (queued through the outbox on the
+    countersignature's commit); a re-run or a race with a first download stores nothing twice."""
+    return len(services.contract_pdfs_render(contract_id=contract_id))

@@ -9,8 +9,9 @@ alerts every active staff member — once per record and mismatch (the dedupe ke
 so a second, different alteration alerts again).
 
 What a seal covers:
-* contract: its two texts hash to ``content_hash``; each signature was made on that hash; the stored PDF
-  hashes to ``pdf_sha256`` (the PDF is read by the nightly check, and on the page once the visitor's hash
+* contract: its two texts hash to ``content_hash``; each signature was made on that hash; each stored PDF
+  (one per language, ``ContractPdf``; or the bilingual ``pdf`` of older contracts) hashes to its recorded
+  SHA-256 (the PDFs are read by the nightly check, and on the page once the visitor's hash
   matched — a stranger's guesses never make the server read files);
 * report (published or superseded): its content (``inspections.services.report_content``: header,
   verdicts, every item) hashes to ``content_hash``; for the report a contract names, that hash is still the
@@ -98,7 +99,9 @@ def _file_sha256(field_file) -> str | None:
 
 
 def contract_seal(contract: Contract, *, with_pdf: bool = True) -> Seal:
-    """Recompute a signed contract: its texts, the hash each signature was made on, and (``with_pdf``) its PDF."""
+    """Recompute a signed contract: its texts, the hash each signature was made on, and (``with_pdf``) its
+    stored PDFs — each language's file against its recorded SHA-256, and the bilingual PDF of contracts sealed
+    before per-language PDFs. A PDF not rendered yet is not a problem (it is made after sealing)."""
     computed = contract.compute_content_hash()
     signed_on = sorted(s.content_hash for s in contract.signatures.all())
     problems = []
@@ -106,19 +109,23 @@ def contract_seal(contract: Contract, *, with_pdf: bool = True) -> Seal:
         problems.append("content")
     if any(h != contract.content_hash for h in signed_on) or not signed_on:
         problems.append("signature")
-    pdf = None
+    files = []
     if with_pdf:
-        pdf = _file_sha256(contract.pdf)
-        if pdf is None:
-            problems.append("pdf_missing")
-        elif pdf != contract.pdf_sha256:
-            problems.append("pdf")
+        stored = [(contract.pdf, contract.pdf_sha256)] if contract.pdf_sha256 else []
+        stored += [(document.file, document.sha256) for document in contract.pdfs.all()]
+        for field_file, recorded in stored:
+            actual = _file_sha256(field_file)
+            files.append((recorded, actual))
+            if actual is None:
+                problems.append("pdf_missing")
+            elif actual != recorded:
+                problems.append("pdf")
     return Seal(
         "contract",
         contract.pk,
         contract.number,
-        tuple(problems),
-        _fingerprint(computed, contract.content_hash, signed_on, pdf, contract.pdf_sha256) if problems else "",
+        tuple(dict.fromkeys(problems)),
+        _fingerprint(computed, contract.content_hash, signed_on, files) if problems else "",
     )
 
 
@@ -179,7 +186,7 @@ def records_verify(*, batch_size: int = BATCH_SIZE) -> dict:
     """Nightly: recompute every signed contract (texts, signatures, PDF) and every published or superseded
     report; alert staff of each broken seal. Returns the counts. Read-only apart from the alerts."""
     counts = {"contracts": 0, "reports": 0, "altered": 0, "alerts": 0}
-    contracts = Contract.objects.signed().prefetch_related("signatures").order_by("pk")
+    contracts = Contract.objects.signed().prefetch_related("signatures", "pdfs").order_by("pk")
     for contract in contracts.iterator(chunk_size=batch_size):
         counts["contracts"] += 1
         _record(contract_seal(contract), counts)
@@ -233,12 +240,13 @@ def contract_verify(*, number: str, digest: str = "", pdf_bytes: bytes | None = 
     digest = "".join((digest or "").split()).lower()
     if pdf_bytes is not None:
         digest = hashlib.sha256(pdf_bytes).hexdigest()
-    contract = Contract.objects.signed().filter(number=number).prefetch_related("signatures").first()
+    contract = Contract.objects.signed().filter(number=number).prefetch_related("signatures", "pdfs").first()
     if contract is None:
         return VerificationResult(False, number)
     matched_on = ""
     if len(digest) == 64:
-        matched_on = "pdf" if digest == contract.pdf_sha256 else "content" if digest == contract.content_hash else ""
+        pdf_hashes = {document.sha256 for document in contract.pdfs.all()} | {contract.pdf_sha256} - {""}
+        matched_on = "pdf" if digest in pdf_hashes else "content" if digest == contract.content_hash else ""
     seals = [contract_seal(contract, with_pdf=bool(matched_on)), named_report_seal(contract)]
     altered = [seal for seal in seals if seal is not None and seal.altered]
     for seal in altered:

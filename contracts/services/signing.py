@@ -6,8 +6,8 @@ them; re-authenticate (password, typed full name, consent) against the exact tex
 ``Signature`` and audit it. The document's own rules decide the rest:
 
 * **contract** — the buyer signs first, the dealer countersigns, while the reservation runs. The
-  countersignature moves the order to ``contract_signed``, renders the PDF once, stores its SHA-256 and
-  seals the contract (``signed_at``).
+  countersignature moves the order to ``contract_signed`` and seals the contract (``signed_at``); its PDFs
+  are rendered after that commits (``pdfs``).
 * **amendment** — either party first, while it is ``pending``. The second signature makes it ``effective``
   (a cancellation agreement cancels the order and puts the car back on sale) and sends ``amendment_effective``.
 """
@@ -15,24 +15,21 @@ them; re-authenticate (password, typed full name, consent) against the exact tex
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import unicodedata
 
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import pdf
 from core.errors import DomainError
+from core.outbox import outbox_enqueue
 from core.statemachine import audit
 from notifications.kinds import localized
 from notifications.services import notify
 
 from ..errors import ContractLocked, SigningRefused
-from ..models import Amendment, Contract, Order, Signature, sha256_hex
+from ..models import Amendment, Contract, Order, Signature
 from ..notices import AMENDMENT_EFFECTIVE, AMENDMENT_SIGNED, BUYER_SIGNED, CONTRACT_SIGNED
 from ..signals import amendment_effective
 from .amendments import CANCELLABLE_BY_AGREEMENT
@@ -40,6 +37,7 @@ from .common import lock_order, order_url, other_party, parties, party_of
 from .orders import _cancel
 
 BOTH_PARTIES = frozenset(Signature.Party.values)
+RENDER_PDFS_TASK = "contracts.tasks.contract_render_pdfs_task"
 
 
 @transaction.atomic
@@ -179,26 +177,15 @@ class ContractRules:
         )
 
     def both_signed(self, contract: Contract, *, order: Order, actor, now: dt.datetime) -> None:
-        """Seal: the order is ``contract_signed``; the PDF is rendered once and stored with its SHA-256."""
+        """Seal: the order is ``contract_signed`` and the contract read-only from now on. Its PDFs (one per
+        language) are rendered by the worker once this commits (``services.pdfs``) — never here, while the
+        listing and order rows are locked."""
         order.transition_to(Order.Status.CONTRACT_SIGNED, actor=actor)
         order.save(update_fields=["status", "updated_at"])
         contract.signed_at = now
-        signatures = list(contract.signatures.select_related("signer").order_by("signed_at"))
-        by_party = {signature.party: signature for signature in signatures}
-        html = render_to_string(
-            "contracts/pdf/contract.html",
-            {
-                "c": contract,
-                "signatures": signatures,
-                "buyer_sig": by_party.get(Signature.Party.BUYER),
-                "dealer_sig": by_party.get(Signature.Party.DEALER),
-            },
-        )
-        pdf_bytes = pdf.render_pdf(html)
-        contract.pdf.save(f"{contract.number}-{secrets.token_hex(8)}.pdf", ContentFile(pdf_bytes), save=False)
-        contract.pdf_sha256 = sha256_hex(pdf_bytes)
-        contract.save(update_fields=["signed_at", "pdf", "pdf_sha256", "updated_at"])
-        audit(contract, action="sealed", actor=actor, note=contract.pdf_sha256)
+        contract.save(update_fields=["signed_at", "updated_at"])
+        audit(contract, action="sealed", actor=actor, note=contract.content_hash)
+        outbox_enqueue(RENDER_PDFS_TASK, contract.pk)
         for recipient, side in parties(order):
             notify(
                 recipient,

@@ -1,4 +1,7 @@
 import datetime as dt
+import hashlib
+import re
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -10,7 +13,9 @@ from contracts import services
 from contracts.errors import AlreadyReserved, ContractLocked, NotAParty, SigningRefused
 from contracts.models import Amendment, Contract, Order, Signature
 from contracts.signals import order_delivered
+from contracts.tasks import contract_render_pdfs_task
 from core.errors import DomainError, PermissionDeniedError
+from core.models import OutboxMessage
 from marketplace.models import Listing
 from marketplace.tests.factories import ListingFactory
 from notifications.models import Notification
@@ -174,23 +179,74 @@ def test_an_outsider_cannot_sign(buyer, other_buyer, dealer):
         sign(order, other_buyer)
 
 
-def test_buyer_then_dealer_seals_the_contract_with_a_pdf_and_its_hash(buyer, dealer, real_pdf):
+def test_buyer_then_dealer_seals_the_contract_and_queues_its_pdfs_without_rendering_under_the_locks(buyer, dealer, monkeypatch):
     order = reserve(buyer=buyer, dealer=dealer)
     buyer_sig = sign(order, buyer)
     assert buyer_sig.party == "buyer" and buyer_sig.ip_address == "203.0.113.7" and buyer_sig.user_agent == "pytest"
     with pytest.raises(SigningRefused):
         sign(order, buyer)  # twice
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("the PDF is rendered while the listing and order rows are locked")
+
+    monkeypatch.setattr("core.pdf.render_pdf", no_render)
     sign(order, dealer)
     order.refresh_from_db()
     contract = order.contract
     assert order.status == Order.Status.CONTRACT_SIGNED
     assert contract.signed_at is not None
-    assert contract.pdf.read().startswith(b"%PDF")
-    import hashlib
-
-    contract.pdf.seek(0)
-    assert hashlib.sha256(contract.pdf.read()).hexdigest() == contract.pdf_sha256
     assert {s.content_hash for s in contract.signatures.all()} == {contract.content_hash}
+    assert not contract.pdfs.exists()
+    queued = OutboxMessage.objects.filter(task_name="contracts.tasks.contract_render_pdfs_task")
+    assert list(queued.values_list("args", flat=True)) == [[contract.pk]]
+
+
+def test_the_worker_renders_one_pdf_per_language_of_at_most_three_pages_each_with_its_hash(buyer, dealer, real_pdf, tmp_path):
+    contract = signed_order(buyer=buyer, dealer=dealer).contract
+    assert contract_render_pdfs_task(contract.pk) == 2
+    documents = {document.language: document for document in contract.pdfs.all()}
+    assert set(documents) == {"zh-hans", "en"}
+    texts = {}
+    for language, document in documents.items():
+        with document.file.open("rb") as handle:
+            data = handle.read()
+        assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == document.sha256
+        path = tmp_path / f"{language}.pdf"
+        path.write_bytes(data)
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+        assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 3, language
+        texts[language] = "".join(
+            subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout.split()
+        )
+    assert documents["zh-hans"].sha256 != documents["en"].sha256
+    assert "二手车买卖合同" in texts["zh-hans"] and "UsedVehicleSale" not in texts["zh-hans"]
+    assert "UsedVehicleSaleandPurchaseContract" in texts["en"] and "违约责任" not in texts["en"]
+    assert contract_render_pdfs_task(contract.pk) == 2 and contract.pdfs.count() == 2  # a re-run renders nothing
+
+
+def test_a_render_racing_another_keeps_the_stored_pdf_and_drops_its_own_file(buyer, dealer, monkeypatch):
+    contract = signed_order(buyer=buyer, dealer=dealer).contract
+    stored, calls = {}, []
+
+    def render_while_the_other_stores(html, *, base_url=None):
+        calls.append(html)
+        if len(calls) == 1:  # the other render starts and stores its PDF while this one is still rendering
+            stored["pdf"] = services.contract_pdf_get(contract=contract, language="en")
+            return b"%PDF-1.7 the loser"
+        return b"%PDF-1.7 the winner"
+
+    monkeypatch.setattr("core.pdf.render_pdf", render_while_the_other_stores)
+    result = services.contract_pdf_get(contract=contract, language="en")
+    assert result.pk == stored["pdf"].pk and contract.pdfs.count() == 1
+    with result.file.open("rb") as handle:
+        assert handle.read() == b"%PDF-1.7 the winner"
+    assert len(list(result.file.storage.listdir(result.file.name.rsplit("/", 1)[0])[1])) == 1  # the loser's file is gone
+
+
+def test_an_unsigned_contract_has_no_pdf(buyer, dealer):
+    order = reserve(buyer=buyer, dealer=dealer)
+    with pytest.raises(DomainError):
+        services.contract_pdf_get(contract=order.contract, language="zh-hans")
 
 
 def test_terms_cannot_change_once_the_buyer_signed(buyer, dealer):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from contracts.models import Contract, Signature
+from contracts.services import contract_pdfs_render
 from contracts.verification import RECORD_ALTERED, contract_seal, records_verify
 from core.postgres import triggers_disabled
 from inspections.models import InspectionItem, InspectionReport
@@ -32,6 +33,7 @@ def contract(buyer, dealer, inspector, staff_user):
     published_report(vehicle=listing.vehicle, inspector=inspector, listing=listing)
     contract = signed_order(buyer=buyer, listing=listing).contract
     assert contract.inspection_report_version == 1 and contract.inspection_report_hash
+    contract_pdfs_render(contract_id=contract.pk)  # the worker's job after sealing
     return contract
 
 
@@ -123,11 +125,13 @@ def test_an_altered_signature_is_caught(contract):
 
 
 def test_a_replaced_pdf_is_caught_by_the_nightly_check_and_by_the_page_once_the_hash_matched(client, contract):
-    contract.pdf.storage.delete(contract.pdf.name)
-    contract.pdf.storage.save(contract.pdf.name, ContentFile(b"%PDF-1.7 forged"))
+    english = contract.pdfs.get(language="en")
+    english.file.storage.delete(english.file.name)
+    english.file.storage.save(english.file.name, ContentFile(b"%PDF-1.7 forged"))
     assert records_verify()["altered"] == 1
     assert "its PDF hashes differently" in _alerts()[0].render("en")[1]
-    assert 'data-testid="record-altered"' in _verify(client, contract, digest=contract.pdf_sha256)
+    chinese = contract.pdfs.get(language="zh-hans")  # intact, but the page checks every stored copy
+    assert 'data-testid="record-altered"' in _verify(client, contract, digest=chinese.sha256)
     # A stranger's wrong guess never makes the server read the file.
     assert "record-altered" not in _verify(client, contract, digest="0" * 64)
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contracts.models import Amendment, Order, Signature
-from contracts.services import amendment_create
+from contracts.services import amendment_create, contract_pdf_get
 from marketplace.models import Listing
 from marketplace.tests.factories import ListingFactory
 
@@ -190,17 +190,25 @@ def test_pdf_download_holds_chinese_text_both_signers_and_the_report_hash(client
     dealer.save()
     order = signed_order(buyer=buyer, dealer=dealer)
     client.force_login(buyer)
-    response = client.get(reverse("contracts:contract_pdf", args=[order.pk]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    pdf = b"".join(response.streaming_content)
-    path = tmp_path / "c.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
-    flat = "".join(text.split())
+    texts = {}
+    for language, query in (("zh-hans", {}), ("en", {"lang": "en"})):
+        response = client.get(reverse("contracts:contract_pdf", args=[order.pk]), query)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert f"{order.contract.number}-{language[:2]}.pdf" in response["Content-Disposition"]
+        path = tmp_path / f"{language}.pdf"
+        path.write_bytes(b"".join(response.streaming_content))
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
+        texts[language] = "".join(text.split())
+    flat = texts["zh-hans"]
     assert "二手车买卖合同" in flat and "违约责任" in flat and "争议解决" in flat
     assert "孙小明" in flat and "王建国" in flat
     assert report_hash in flat
     assert order.contract.number in flat
+    english = texts["en"]
+    assert "UsedVehicleSaleandPurchaseContract" in english and "Signatures(electronic)" in english
+    assert "孙小明" in english and report_hash in english and "违约责任" not in english
+    assert order.contract.pdfs.count() == 2  # stored on the first download, served from storage afterwards
+    assert client.get(reverse("contracts:contract_pdf", args=[order.pk]), {"lang": "fr"}).status_code == 404
 
 
 def test_verify_page_says_match_for_the_right_hash_and_pdf_and_no_match_otherwise(client, buyer, dealer):
@@ -212,15 +220,16 @@ def test_verify_page_says_match_for_the_right_hash_and_pdf_and_no_match_otherwis
     assert buyer.full_name not in ok.content.decode() and dealer.full_name not in ok.content.decode()
     bad = client.post(url, {"number": contract.number, "digest": "0" * 64})
     assert 'data-matched="false"' in bad.content.decode()
-    contract.pdf.open("rb")
-    pdf_bytes = contract.pdf.read()
+    document = contract_pdf_get(contract=contract, language="en")
+    with document.file.open("rb") as handle:
+        pdf_bytes = handle.read()
     upload = client.post(url, {"number": contract.number, "pdf": SimpleUploadedFile("c.pdf", pdf_bytes, "application/pdf")})
     assert 'data-matched="true"' in upload.content.decode()
     tampered = client.post(
         url, {"number": contract.number, "pdf": SimpleUploadedFile("c.pdf", pdf_bytes + b"%x", "application/pdf")}
     )
     assert 'data-matched="false"' in tampered.content.decode()
-    by_link = client.get(url, {"number": contract.number, "hash": contract.pdf_sha256})
+    by_link = client.get(url, {"number": contract.number, "hash": document.sha256})
     assert 'data-matched="true"' in by_link.content.decode()
 
 

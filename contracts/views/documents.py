@@ -22,7 +22,7 @@ from core.errors import DomainError
 
 from .. import services, verification
 from ..forms import AmendmentForm, ContractTermsForm, SignForm, VerifyForm
-from ..models import Amendment, Contract
+from ..models import Amendment, Contract, ContractPdf
 from .base import BUYER, DEALER, OrderMixin, ServiceFormView
 
 
@@ -140,12 +140,21 @@ class ContractDetailView(SigningFormMixin, OrderMixin, FormView):
 
 
 class ContractPdfView(OrderMixin, View):
+    """Download the signed contract as a PDF: the Chinese original, or ``?lang=en`` its English translation —
+    each its own document with its own SHA-256, rendered on the first download if the worker has not yet."""
+
     def get(self, request, pk):
         contract = self.get_contract()
-        if not contract.signed_at or not contract.pdf:
+        language = request.GET.get("lang") or ContractPdf.Language.ZH_HANS
+        if not contract.signed_at or language not in ContractPdf.Language.values:
             raise Http404
+        stored = services.contract_pdf_get(contract=contract, language=language)
+        suffix = "en" if language == ContractPdf.Language.EN else "zh"
         return FileResponse(
-            contract.pdf.open("rb"), as_attachment=True, filename=f"{contract.number}.pdf", content_type="application/pdf"
+            stored.file.open("rb"),
+            as_attachment=True,
+            filename=f"{contract.number}-{suffix}.pdf",
+            content_type="application/pdf",
         )
 
 
