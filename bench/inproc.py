@@ -83,110 +83,66 @@ def step_capture(args) -> dict:
 
 
 def step_sweep(args) -> dict:
-    """SLA sweep over the open complaints vs the raw indexed SELECT … FOR UPDATE + UPDATE of the same rows."""
-    from celery.signals import after_task_publish
-    from django.db import connection, transaction
-    from django.utils import timezone
+    """The complaint SLA sweep against hand-written SQL doing the same writes (``bench.sweeps``)."""
+    from bench import sweeps
 
-    from complaints.models import Complaint
-    from complaints.tasks import complaint_sla_sweep_task
-    from core.models import AuditEvent, OutboxMessage
-    from notifications.models import Notification
+    return sweeps.measure(repeats=args.raw_repeats)
 
-    published: list[str] = []
 
-    def count_publish(sender=None, **kwargs):
-        published.append(str(sender))
+def step_cursor(args) -> dict:
+    """The seek key of the last car before page ``--page`` of the browse query (what following "Next" that many
+    times would carry), found once by OFFSET here so the measured request is the seek a visitor makes."""
+    from django.http import QueryDict
 
-    after_task_publish.connect(count_publish, weak=False)
-    table = Complaint._meta.db_table
-    open_statuses = list(Complaint.OPEN_STATUSES)
-    now = timezone.now()
-    select_sql = (
-        f"SELECT id, next_deadline_at FROM {table} WHERE status = ANY(%s) AND paused_at IS NULL "
-        "AND next_reminder_at <= %s ORDER BY next_reminder_at FOR UPDATE"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, next_reminder_at FROM {table} WHERE status = ANY(%s) AND paused_at IS NULL AND next_reminder_at <= %s",
-            [open_statuses, now],
-        )
-        snapshot = cursor.fetchall()
-        cursor.execute("EXPLAIN " + select_sql, [open_statuses, now])
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    from marketplace import browse
+    from marketplace.filters import BrowseQuery
+    from marketplace.models import Listing
 
-    def restore():
-        ids = [row[0] for row in snapshot]
-        reminders = [row[1] for row in snapshot]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS c SET next_reminder_at = v.at FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) "
-                "WHERE c.id = v.id",
-                [ids, reminders],
-            )
+    query = BrowseQuery(QueryDict(args.query))
+    sort = browse.SORTS[query.sort]
+    rows = query.apply(Listing.objects.public()).order_by(*sort.order)
+    offset = (args.page - 1) * browse.PAGE_SIZE - 1
+    anchor = rows.only(sort.column, "id")[offset : offset + 1].first()
+    return {"after": sort.key_of(anchor) if anchor else "", "offset": offset}
 
-    # Raw reference: one indexed SELECT … FOR UPDATE of the due rows and one UPDATE of them, committed.
-    raw_runs = []
-    for _ in range(args.raw_repeats):
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(select_sql, [open_statuses, now])
-            rows = cursor.fetchall()
-            cursor.execute(
-                f"UPDATE {table} SET next_reminder_at = next_deadline_at, updated_at = %s WHERE id = ANY(%s)",
-                [now, [r[0] for r in rows]],
-            )
-        raw_runs.append(time.perf_counter() - started)
-        restore()
-    raw_rows = len(rows)
 
-    before = (OutboxMessage.objects.count(), Notification.objects.count(), AuditEvent.objects.count())
-    last_pks = [
-        m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in (OutboxMessage, Notification, AuditEvent)
-    ]
-    published.clear()
-    totals: dict = {}
-    calls = 0
-    started = time.perf_counter()
-    while True:
-        result = complaint_sla_sweep_task()
-        calls += 1
-        if not result:
-            break
-        for key, value in result.items():
-            totals[key] = totals.get(key, 0) + value
-        if not result.get("checked") or calls > 100_000:
-            break
-    service_seconds = time.perf_counter() - started
-    after = (OutboxMessage.objects.count(), Notification.objects.count(), AuditEvent.objects.count())
-    still_due = Complaint.objects.due_for_sla(timezone.now()).count()
-    # Leave the dataset as it was, so ``--skip-build`` can measure again.
-    restore()
-    for model, last in zip((OutboxMessage, Notification, AuditEvent), last_pks, strict=True):
-        model.objects.filter(pk__gt=last).delete()
-    raw_best = min(raw_runs)
-    processed = totals.get("checked", 0)
-    return {
-        "open_cases": Complaint.objects.open().count(),
-        "due_rows": len(snapshot),
-        "raw_rows": raw_rows,
-        "raw_seconds": raw_best,
-        "raw_runs": raw_runs,
-        "raw_rows_per_s": raw_rows / raw_best if raw_best else None,
-        "raw_plan": plan,
-        "service_seconds": service_seconds,
-        "service_rows": processed,
-        "service_rows_per_s": processed / service_seconds if service_seconds else None,
-        "service_result": totals,
-        "task_calls": calls - 1 if calls > 1 else calls,
-        "still_due_after": still_due,
-        "outbox_rows": after[0] - before[0],
-        "notifications": after[1] - before[1],
-        "audit_rows": after[2] - before[2],
-        "celery_messages": len(published),
-        "celery_task_names": sorted(set(published)),
-        "ratio": service_seconds / raw_best if raw_best else None,
-    }
+def step_buyer(args) -> dict:
+    """A signed-in buyer with what their pages show: delivered cars under guarantee (the real services), a reserved
+    one, and a page of notifications. Returns their session key and the URLs of their pages."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+    from contracts.tests.factories import PASSWORD, delivered_order, reserve
+    from marketplace.models import Listing
+    from notifications.kinds import notice_kind
+    from notifications.services import Notice, notify_many
+
+    buyer = User.objects.get(username="bench_buyer1")
+    buyer.full_name = buyer.full_name or "Bench Buyer"
+    buyer.set_password(PASSWORD)
+    buyer.save()
+    ids = list(Listing.objects.public().order_by("pk").values_list("pk", flat=True)[20:24])
+    orders = []
+    for pk in ids[:3]:
+        listing = Listing.objects.select_related("dealer").get(pk=pk)
+        dealer = listing.dealer
+        dealer.full_name = dealer.full_name or "Bench Dealer"
+        dealer.set_password(PASSWORD)
+        dealer.save()
+        orders.append(delivered_order(buyer=buyer, listing=listing))
+    dealer = Listing.objects.get(pk=ids[3]).dealer
+    dealer.set_password(PASSWORD)
+    dealer.save()
+    reserve(buyer=buyer, listing=Listing.objects.get(pk=ids[3]))
+    kind = notice_kind("bench.note", label="Bench", subject="Bench notice %(n)s", body="About car %(n)s")
+    notify_many([Notice(buyer, kind, f"bench:note:{n}", {"n": n}, url="/cars/", email=False) for n in range(60)])
+    session = SessionStore()
+    session[SESSION_KEY] = str(buyer.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = buyer.get_session_auth_hash()
+    session.create()
+    return {"session": session.session_key, "order_id": orders[0].pk, "guarantee_order_id": orders[0].pk}
 
 
 def step_pdf(args) -> dict:
@@ -243,12 +199,18 @@ def main(argv=None) -> None:
     capture.add_argument("urls", nargs="+")
     sweep = sub.add_parser("sweep")
     sweep.add_argument("--raw-repeats", type=int, default=3)
+    sub.add_parser("buyer")
+    cursor = sub.add_parser("cursor")
+    cursor.add_argument("--page", type=int, required=True)
+    cursor.add_argument("query")
     pdf = sub.add_parser("pdf")
     pdf.add_argument("--mode", choices=["project", "bare", "both"], required=True)
     pdf.add_argument("--iterations", type=int, default=5)
     args = parser.parse_args(argv)
     django.setup()
-    _emit({"build": step_build, "capture": step_capture, "sweep": step_sweep, "pdf": step_pdf}[args.step](args))
+    steps = {"build": step_build, "capture": step_capture, "sweep": step_sweep, "pdf": step_pdf, "buyer": step_buyer}
+    steps["cursor"] = step_cursor
+    _emit(steps[args.step](args))
 
 
 if __name__ == "__main__":

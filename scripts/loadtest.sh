@@ -20,7 +20,9 @@ py=.venv/bin/python
 base="http://127.0.0.1:$PORT"
 out="$(mktemp -d /tmp/anxin-loadtest.XXXXXX)"
 
-export DJANGO_SETTINGS_MODULE=config.settings.production
+# Production settings plus a hello-world route (bench/settings.py): the reference the latencies are compared with.
+export DJANGO_SETTINGS_MODULE=bench.settings
+export BENCH_STATIC_ROOT="${BENCH_STATIC_ROOT:-/tmp/anxin_loadtest_static}"
 export DJANGO_SECRET_KEY="loadtest-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
 export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
 export DJANGO_SECURE_SSL_REDIRECT=false
@@ -57,16 +59,20 @@ status=0
 if [ "$what" = all ] || [ "$what" = load ]; then
   public=(/ /cars/ "/cars/?sort=price_asc" "/cars/?fuel=petrol" "/cars/?q=Toyota" "/cars/?page=2" /compare/)
   for pk in "${listing_ids[@]:0:12}"; do public+=("/cars/$pk/"); done
+  public+=("/compare/?ids=${listing_ids[0]},${listing_ids[1]},${listing_ids[2]}" "/cars/?q=%E4%B8%B0%E7%94%B0+%E5%8D%A1%E7%BD%97%E6%8B%89" "/cars/?sort=price_asc&page=3")
   private=(/favourites/ /contracts/orders/ /notifications/ /accounts/profile/ /messages/ /warranty/my-cars/ /complaints/
     /compare/ /insights/my-reviews/ "/cars/${listing_ids[0]}/" /cars/)
   half=$((CONNECTIONS / 2))
-  echo "==> wrk: $half anonymous + $half signed-in connections for ${DURATION}s"
+  echo "==> wrk: $half anonymous + $half signed-in connections for ${DURATION}s, and hello-world beside them"
   wrk -t2 -c"$half" -d"${DURATION}s" --timeout 30s -s bench/load/browse.lua "$base" -- "${public[@]}" >"$out/anon.txt" &
   anon=$!
   wrk -t2 -c"$half" -d"${DURATION}s" --timeout 30s -s bench/load/browse.lua -H "Cookie: sessionid=$session" "$base" -- "${private[@]}" >"$out/signed.txt" &
   signed=$!
-  wait "$anon" "$signed"
-  for kind in anon signed; do
+  # The reference under the same load: its p95 is what the signed-in pages' p95 is compared with.
+  wrk -t1 -c4 -d"${DURATION}s" --timeout 30s -s bench/load/browse.lua "$base" -- /bench/hello/ >"$out/hello.txt" &
+  hello=$!
+  wait "$anon" "$signed" "$hello"
+  for kind in anon signed hello; do
     line="$(grep '^{' "$out/$kind.txt")"
     echo "    $kind: $line"
     $py - "$line" "$kind" <<'PY' || status=1
@@ -77,6 +83,14 @@ if r["requests"] == 0 or problems:
     sys.exit(f"    FAIL {sys.argv[2]}: {problems or 'no requests'}")
 PY
   done
+  $py - "$(grep '^{' "$out/signed.txt")" "$(grep '^{' "$out/hello.txt")" <<'PY' || status=1
+import json, sys
+signed, hello = (json.loads(a) for a in sys.argv[1:3])
+ratio = signed["p95_ms"] / max(hello["p95_ms"], 0.1)
+print(f"    signed-in p95 {signed['p95_ms']:.1f} ms = {ratio:.1f}x hello-world p95 {hello['p95_ms']:.1f} ms (target <= 20x)")
+if ratio > 20:
+    sys.exit("    FAIL: signed-in p95 is more than 20x hello-world p95")
+PY
 fi
 
 if [ "$what" = all ] || [ "$what" = fault ]; then
