@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -110,21 +110,44 @@ def notify(
 
 
 def notify_many(notices: Iterable[Notice]) -> int:
-    """Write many notifications in one INSERT; rows whose dedupe key exists already are skipped by the
-    database (exactly once). E-mails owed are sent by ONE outbox task. Returns how many rows were new."""
+    """Write many notifications with one ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING`` per thousand:
+    the unique dedupe key decides (exactly once, whoever else writes the same keys at the same moment) and the
+    database says which rows are new. E-mails owed are sent by ONE outbox task. Returns how many rows were new."""
     rows = [notice.row() for notice in notices]
     if not rows:
         return 0
-    keys = [row.dedupe_key for row in rows]
-    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    new = [row for row in rows if row.dedupe_key not in existing]
-    if any(row.email_pending for row in new):
+    new = pending = 0
+    for start in range(0, len(rows), 1000):
+        inserted = _insert_new(rows[start : start + 1000])
+        new += len(inserted)
+        pending += sum(1 for email_pending in inserted if email_pending)
+    if pending:
         if getattr(_batch, "active", False):
             _batch.pending = True
         else:
             outbox_enqueue(SEND_TASK)
-    return len(new)
+    return new
+
+
+def _insert_new(rows: list[Notification]) -> list[bool]:
+    """INSERT the rows whose dedupe key is free; returns ``email_pending`` of each row written (PostgreSQL and
+    SQLite ≥ 3.35 both have ON CONFLICT … RETURNING)."""
+    now = timezone.now()
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    for row in rows:
+        row.created_at = now
+    values, params = [], []
+    for row in rows:
+        values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+        params.extend(f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields)
+    quote = connection.ops.quote_name
+    sql = (  # noqa: S608 - identifiers from the model's own meta; every value is a parameter
+        f"INSERT INTO {quote(Notification._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join(values)} ON CONFLICT ({quote('dedupe_key')}) DO NOTHING RETURNING {quote('email_pending')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [bool(value) for (value,) in cursor.fetchall()]
 
 
 def _queue_email(pk: int) -> None:
