@@ -141,9 +141,10 @@ def _insert_new(rows: list[Notification]) -> list[bool]:
         values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
         params.extend(f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields)
     quote = connection.ops.quote_name
-    sql = (  # noqa: S608 - identifiers from the model's own meta; every value is a parameter
-        f"INSERT INTO {quote(Notification._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join(values)} ON CONFLICT ({quote('dedupe_key')}) DO NOTHING RETURNING {quote('email_pending')}"
+    table, columns = quote(Notification._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    # Identifiers come from the model's own meta; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {', '.join(values)} ON CONFLICT (dedupe_key) DO NOTHING RETURNING email_pending"  # noqa: S608
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
