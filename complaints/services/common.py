@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_platform_staff
-from core import calendar
 from core.errors import PermissionDeniedError
+from core.sla import earliest_open, reminder_time
 
 from ..models import Complaint
 
@@ -66,17 +66,15 @@ def stamp(moment: dt.datetime) -> str:
 
 
 def refresh_sla(complaint: Complaint) -> list[str]:
-    """Recompute the denormalised next deadline and next sweep time; returns the changed field names."""
+    """Recompute the denormalised next deadline and next sweep time by the SLA engine's rule (``core.sla``: the
+    earliest deadline neither met nor breached, reminded the policy's working hours before); returns the changed
+    field names."""
     before = (complaint.next_deadline_at, complaint.next_deadline_kind, complaint.next_reminder_at)
-    pending = (
-        []
-        if (not complaint.is_open or complaint.is_paused)
-        else [(due, kind) for kind, due, met, breached in complaint.deadlines() if met is None and breached is None]
-    )
-    if pending:
-        due, kind = min(pending)
+    upcoming = None if (not complaint.is_open or complaint.is_paused) else earliest_open(complaint.deadlines())
+    if upcoming:
+        due, kind = upcoming
         complaint.next_deadline_at, complaint.next_deadline_kind = due, kind
-        complaint.next_reminder_at = calendar.add_working_seconds(due, -3600 * complaint.reminder_lead_hours)
+        complaint.next_reminder_at = reminder_time(due, complaint.reminder_lead_hours)
     else:
         complaint.next_deadline_at, complaint.next_deadline_kind, complaint.next_reminder_at = None, "", None
     after = (complaint.next_deadline_at, complaint.next_deadline_kind, complaint.next_reminder_at)
