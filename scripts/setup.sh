@@ -54,8 +54,14 @@ req=requirements.txt
 stamp=".venv/.installed-$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)-$profile"
 if [ ! -f "$stamp" ]; then
   say "Installing Python packages from $req"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  # pip's own chatter (index warnings, build output) goes to a log, shown only when the install fails.
+  mkdir -p var
+  if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip &&
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"; } >var/pip-install.log 2>&1; then
+    cat var/pip-install.log >&2
+    echo "Installing the Python packages failed (full log: var/pip-install.log)." >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 mkdir -p var/celery/queue var/celery/processed
