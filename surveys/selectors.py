@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import Count, Min, Q
@@ -26,6 +27,44 @@ def recent_clock_notifications(*, kind: str = "", limit: int = 30):
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("recipient").order_by("-created_at", "-pk")[:limit]
+
+
+@dataclass
+class ClockRow:
+    """Notifications of one kind with the same title, shown as one row: the latest, how many, and to whom."""
+
+    latest: Notification
+    count: int = 1
+    recipients: list[str] = field(default_factory=list)
+
+    @property
+    def more_recipients(self) -> int:
+        return max(len(self.recipients) - SHOWN_RECIPIENTS, 0)
+
+    @property
+    def shown_recipients(self) -> list[str]:
+        return self.recipients[:SHOWN_RECIPIENTS]
+
+
+SHOWN_RECIPIENTS = 3
+
+
+def clock_rows(*, kind: str = "", rows: int = 30, scan: int = 300) -> list[ClockRow]:
+    """The recent clock notifications with repeats folded: a sweep that invites forty buyers to the same survey
+    is one row ("× 40"), so the reminders and escalations around it stay in sight. Reads the latest ``scan``."""
+    grouped: dict[tuple[str, str], ClockRow] = {}
+    for notification in recent_clock_notifications(kind=kind, limit=scan):
+        key = (notification.kind, notification.title)
+        row = grouped.get(key)
+        if row is None:
+            if len(grouped) >= rows:
+                continue
+            row = grouped[key] = ClockRow(notification, 0)
+        row.count += 1
+        name = notification.recipient.display_name
+        if name not in row.recipients:
+            row.recipients.append(name)
+    return list(grouped.values())
 
 
 def clock_notification_kinds() -> list[dict]:

@@ -64,7 +64,7 @@ class ClocksDashboardView(StaffRequiredMixin, TemplateView):
         return super().get_context_data(
             now=now,
             kind=kind,
-            notifications=selectors.recent_clock_notifications(kind=kind),
+            rows=selectors.clock_rows(kind=kind),
             kinds=selectors.clock_notification_kinds(),
             results=selectors.survey_results(),
             results_90=selectors.survey_results(since=now - timezone.timedelta(days=90))["overall"],

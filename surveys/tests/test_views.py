@@ -173,3 +173,17 @@ def test_the_survey_admin_shows_csat_and_nps(client, staff_user, buyer):
     content = client.get(reverse("admin:surveys_survey_changelist")).content.decode()
     assert "CSAT average 5.0" in content and "NPS 100" in content
     assert Survey.objects.count() == 3
+
+
+def test_identical_notices_fold_into_one_row_so_the_reminders_stay_in_sight(client, staff_user, buyer, other_buyer):
+    for i in range(40):
+        notify(buyer if i % 2 else other_buyer, notices.INVITATIONS[Survey.Kind.DELIVERY], f"invite:{i}")
+    _remind(buyer, 1)
+    client.force_login(staff_user)
+    response = client.get(reverse("surveys:clocks"))
+    rows = response.context["rows"]
+    assert [row.count for row in rows] == [1, 40]  # the reminder first (the latest), then the folded invitations
+    content = response.content.decode()
+    assert "Reminder: case 1" in content and content.count("How was buying your car with Anxin Auto?") == 1
+    assert 'data-testid="repeat-count">× 40<' in content
+    assert "to Buyer, Otherbuyer" in content  # the latest first
