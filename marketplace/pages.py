@@ -21,10 +21,12 @@ from django.views.generic import TemplateView
 from accounts.roles import is_buyer
 from core import pagecache
 
-from . import browse, catalogue, selectors, session_lists
+from . import browse, catalogue, finance, selectors, session_lists
+from .detail_parts import detail_parts
 from .forms import MessageForm
 from .models import Listing
 from .options import models_json, options_html
+from .saved_searches.columns import save_search_context
 from .signals import listing_viewed
 
 RECENT_COOKIE = "anxin_recent"
@@ -35,7 +37,7 @@ FLAG_FILTERS = ("no_accident", "no_flood", "no_fire")
 
 
 def _listing_deps(kwargs: dict, query: dict) -> list[str]:
-    return [f"listing:{kwargs['pk']}", *browse.CARD_VERSIONS]
+    return [f"listing:{kwargs['pk']}", *browse.CARD_VERSIONS, finance.PAGE_VERSION]  # finance: the estimate's defaults
 
 
 def _compare_ids(raw: str) -> list[int]:
@@ -103,6 +105,7 @@ class BrowseView(JinjaPage):
             "sort_options": options_html("sort", page.sort),
             "flag_filters": [(name, page.query.label(name)) for name in FLAG_FILTERS],
             "models_json": models_json(self.request.LANGUAGE_CODE),
+            "save_search": save_search_context(self.request),
         }
 
 
@@ -132,6 +135,7 @@ class ListingDetailView(JinjaPage):
             "make_label": catalogue.make_label(vehicle.make),
             "model_label": catalogue.model_label(vehicle.make, vehicle.model),
             "slots": detail_slots(self.request, listing),
+            **detail_parts(self.request, listing),
         }
 
 
