@@ -65,3 +65,20 @@ class ConversationQuerySet(models.QuerySet):
             & (Q(dealer_read_at__isnull=True) | Q(dealer_read_at__lt=F("last_message_at")))
         )
         return self.filter(as_buyer | as_dealer)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Its buyer and its dealer (staff read every one); anybody else gets 404."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_platform_staff(user):
+            return self.all()
+        return self.filter(models.Q(buyer=user) | models.Q(dealer=user))
+
+    def upcoming(self, now):
+        return self.filter(status=self.model.Status.BOOKED, starts_at__gt=now)
+
+    def due_for_reminder(self, now):
+        """Booked viewings whose next reminder (24 h, then 2 h before) has come, along their partial index."""
+        return self.filter(status=self.model.Status.BOOKED, next_reminder_at__lte=now).order_by("next_reminder_at", "pk")

@@ -19,7 +19,7 @@ from core.statemachine import audit
 from notifications.kinds import localized
 from notifications.services import Notice, notify, notify_many
 
-from . import notices
+from . import appointments, notices, price_history
 from .models import Conversation, Favourite, Listing, ListingPhoto, Message, Vehicle
 
 MAX_PHOTOS = 20
@@ -130,13 +130,19 @@ def listing_update(*, listing: Listing, actor, vehicle_data: dict | None = None,
 
 
 @transaction.atomic
-def listing_set_price(*, listing: Listing, actor, price: Decimal) -> Listing:
-    """Change the asking price; a drop tells every buyer who saved the car (once per new price)."""
+def listing_set_price(*, listing: Listing, actor, price: Decimal, now=None) -> Listing:
+    """Change the asking price. Every change is recorded (``PriceChange``, the detail page's history); a drop
+    marks the car "reduced" while it is recent and tells every buyer who saved it — once per change."""
     _require_owner(listing, actor)
+    now = now or timezone.now()
     old = listing.price
     listing.price = Decimal(price)
+    if listing.price == old:
+        return listing
     listing.full_clean(exclude=["vehicle", "dealer"])
-    listing.save(update_fields=["price", "updated_at"])
+    drop_fields = price_history.mark_change(listing, old=old, now=now)
+    listing.save(update_fields=["price", *drop_fields, "updated_at"])
+    price_history.record(listing=listing, old=old, actor=actor, now=now)
     audit(listing, action="price_changed", actor=actor, note=f"{old} → {listing.price}")
     if listing.price < old and listing.status == Listing.Status.PUBLISHED:
         _tell_favourites_of_price_drop(listing, old=old)
@@ -144,7 +150,8 @@ def listing_set_price(*, listing: Listing, actor, price: Decimal) -> Listing:
 
 
 def _tell_favourites_of_price_drop(listing: Listing, *, old: Decimal) -> None:
-    """Every buyer who saved the car hears of the new price once (the key carries the price)."""
+    """Every buyer who saved the car hears of a drop once per new price (the key carries the price: a dealer
+    bouncing the price back and forth does not repeat the same news)."""
     url = reverse("marketplace:detail", args=[listing.pk])
     new = f"{listing.price:,.0f}"
     params = {"car": localized(lambda: listing.title), "price": new, "old": f"{old:,.0f}", "new": new}
@@ -210,13 +217,18 @@ def listing_submit_for_inspection(*, listing: Listing, actor) -> Listing:
 def listing_publish(*, listing: Listing, actor) -> Listing:
     """Put a car on sale. Refused unless the inspections app has published a report for the vehicle, and
     for reserved or sold cars (they go back on sale through their order)."""
-    return _dealer_move(listing, Listing.Status.PUBLISHED, actor=actor, check=_publishable, published_at=timezone.now())
+    return _dealer_move(
+        listing, Listing.Status.PUBLISHED, actor=actor, check=_publishable, published_at=timezone.now(), alerts_matched_at=None
+    )
 
 
 @transaction.atomic
 def listing_withdraw(*, listing: Listing, actor) -> Listing:
-    """Take a car off sale (any state the map allows: draft, awaiting inspection, published)."""
-    return _dealer_move(listing, Listing.Status.WITHDRAWN, actor=actor)
+    """Take a car off sale (any state the map allows: draft, awaiting inspection, published); its future
+    viewings are cancelled, the buyers told."""
+    locked = _dealer_move(listing, Listing.Status.WITHDRAWN, actor=actor)
+    appointments.appointments_cancel_for_car(listing=locked, actor=actor, reason=appointments.CarGone.WITHDRAWN)
+    return locked
 
 
 @transaction.atomic
@@ -250,8 +262,13 @@ def _order_move(listing: Listing, to_status: str, *, allowed_from: tuple[str, ..
 
 
 def listing_reserve(*, listing: Listing, actor, note: str = "") -> Listing:
-    """published → reserved, when a buyer reserves it (``listing`` locked by the caller)."""
-    return _order_move(listing, Listing.Status.RESERVED, allowed_from=(Listing.Status.PUBLISHED,), actor=actor, note=note)
+    """published → reserved, when a buyer reserves it (``listing`` locked by the caller). Other buyers' future
+    viewings of the car are cancelled and they are told; the reserving buyer keeps theirs."""
+    _order_move(listing, Listing.Status.RESERVED, allowed_from=(Listing.Status.PUBLISHED,), actor=actor, note=note)
+    appointments.appointments_cancel_for_car(
+        listing=listing, actor=actor, reason=appointments.CarGone.RESERVED, keep_buyer=actor if is_buyer(actor) else None
+    )
+    return listing
 
 
 def listing_release(*, listing: Listing, actor, note: str = "") -> Listing:
@@ -261,8 +278,10 @@ def listing_release(*, listing: Listing, actor, note: str = "") -> Listing:
 
 
 def listing_mark_sold(*, listing: Listing, actor, note: str = "") -> Listing:
-    """reserved → sold, at the handover (``listing`` locked by the caller)."""
-    return _order_move(listing, Listing.Status.SOLD, allowed_from=(Listing.Status.RESERVED,), actor=actor, note=note)
+    """reserved → sold, at the handover (``listing`` locked by the caller); every future viewing is cancelled."""
+    _order_move(listing, Listing.Status.SOLD, allowed_from=(Listing.Status.RESERVED,), actor=actor, note=note)
+    appointments.appointments_cancel_for_car(listing=listing, actor=actor, reason=appointments.CarGone.SOLD)
+    return listing
 
 
 def listing_back_on_sale(*, listing: Listing, actor, note: str = "") -> Listing:
@@ -290,12 +309,17 @@ def listing_delete(*, listing: Listing, actor) -> None:
 
 
 def _photos_changed(listing_id: int) -> None:
-    """The gallery changed: copy the cover's thumbnail onto the listing (cards read it from there) and save it,
-    which moves its ``updated_at`` and the page-cache versions."""
+    """The gallery changed: copy the cover's thumbnail (cards) and the gallery (the car's page) onto the listing and
+    save it, which moves its ``updated_at`` and the page-cache versions."""
     listing = Listing.objects.get(pk=listing_id)
-    cover = ListingPhoto.objects.filter(listing_id=listing_id, is_cover=True).values_list("thumbnail", flat=True).first()
-    listing.cover_thumb = cover or ""
-    listing.save(update_fields=["cover_thumb"])
+    photos = list(
+        ListingPhoto.objects.filter(listing_id=listing_id)
+        .order_by("position", "pk")
+        .values_list("display", "thumbnail", "is_cover")
+    )
+    listing.cover_thumb = next((thumb for _display, thumb, cover in photos if cover), "")
+    listing.gallery = [[display, thumb] for display, thumb, _cover in photos]
+    listing.save(update_fields=["cover_thumb", "gallery"])
 
 
 def _delete_files(photo: ListingPhoto) -> None:
@@ -460,6 +484,21 @@ def _set_per_row(field: str, values: dict[int, object], *, key: str) -> int:
         changed += Listing.objects.filter(**{f"{key}__in": keys}).update(**{field: value, "updated_at": timezone.now()})
     if changed:
         pagecache.bump("catalogue", "dealers")
+    return changed
+
+
+@transaction.atomic
+def listings_record_inspection(
+    *, vehicle_id: int, grade: int, is_accident: bool, is_flood: bool, is_fire: bool, summary: dict
+) -> int:
+    """A report on the car was published: its grade and verdicts (filters, cards) and its summary (the car's page)
+    go onto the car's active listings. Returns how many listings were changed."""
+    changed = 0
+    for listing in Listing.objects.filter(vehicle_id=vehicle_id, status__in=Listing.ACTIVE_STATUSES):
+        listing.inspection_grade, listing.report_summary = grade, summary
+        listing.is_accident, listing.is_flood, listing.is_fire = is_accident, is_flood, is_fire
+        listing.save(update_fields=["inspection_grade", "is_accident", "is_flood", "is_fire", "report_summary"])
+        changed += 1
     return changed
 
 
