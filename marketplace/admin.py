@@ -4,7 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 
 from . import services
-from .models import Conversation, Favourite, Listing, ListingPhoto, Message, Vehicle
+from .models import (
+    Appointment,
+    Conversation,
+    Favourite,
+    FinanceSettings,
+    Listing,
+    ListingPhoto,
+    Message,
+    PriceChange,
+    SavedSearch,
+    Vehicle,
+    ViewingHours,
+)
 
 
 class ListingPhotoInline(admin.TabularInline):
@@ -71,3 +83,49 @@ class ConversationAdmin(admin.ModelAdmin):
     list_display = ("pk", "listing", "buyer", "dealer", "last_message_at")
     raw_id_fields = ("listing", "buyer", "dealer")
     inlines = [MessageInline]
+
+
+# --- issue 19: the finance estimate's defaults (staff), saved searches, price history, viewings ----------
+
+
+@admin.register(FinanceSettings)
+class FinanceSettingsAdmin(admin.ModelAdmin):
+    """One row: the default down payment, term and annual rate every estimate starts from."""
+
+    list_display = ("annual_rate", "down_payment_percent", "term_months", "updated_at")
+
+    def has_add_permission(self, request):
+        return not FinanceSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "frequency", "alerts_on", "created_at")
+    list_filter = ("frequency", "alerts_on")
+    search_fields = ("name", "user__username")
+    raw_id_fields = ("user",)
+    readonly_fields = ("query",)
+
+
+@admin.register(PriceChange)
+class PriceChangeAdmin(admin.ModelAdmin):
+    list_display = ("listing", "old_price", "new_price", "changed_at", "changed_by")
+    raw_id_fields = ("listing", "changed_by")
+    date_hierarchy = "changed_at"
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ("listing", "buyer", "dealer", "kind", "starts_at", "status")
+    list_filter = ("status", "kind")
+    raw_id_fields = ("listing", "buyer", "dealer", "cancelled_by")
+    date_hierarchy = "starts_at"
+
+
+@admin.register(ViewingHours)
+class ViewingHoursAdmin(admin.ModelAdmin):
+    list_display = ("dealer", "slot_minutes", "closed_on_public_holidays", "updated_at")
+    raw_id_fields = ("dealer",)

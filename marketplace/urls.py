@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pages, views
+from . import appointment_views, detail_parts, pages, saved_search_views, similar, views
 
 app_name = "marketplace"
 
@@ -16,6 +16,22 @@ urlpatterns = [
     path("favourites/", views.FavouriteListView.as_view(), name="favourites"),
     path("messages/", views.ConversationListView.as_view(), name="conversations"),
     path("messages/<int:pk>/", views.ConversationDetailView.as_view(), name="conversation"),
+    # Issue 19: saved searches, viewings and test drives, finance estimate, similar cars
+    path("cars/<int:pk>/similar/", similar.SimilarCarsView.as_view(), name="similar"),
+    path("cars/<int:pk>/finance/", detail_parts.FinanceEstimateView.as_view(), name="finance"),
+    path("cars/<int:pk>/book/", appointment_views.BookView.as_view(), name="book"),
+    path("saved-searches/", saved_search_views.SavedSearchListView.as_view(), name="saved_searches"),
+    path("saved-searches/<int:pk>/", saved_search_views.SavedSearchActionView.as_view(), name="saved_search"),
+    path(
+        "saved-searches/unsubscribe/<str:token>/",
+        saved_search_views.UnsubscribeView.as_view(),
+        name="saved_search_unsubscribe",
+    ),
+    path("appointments/", appointment_views.AppointmentListView.as_view(), name="appointments"),
+    path("appointments/<int:pk>/", appointment_views.AppointmentDetailView.as_view(), name="appointment"),
+    path("appointments/<int:pk>/action/", appointment_views.AppointmentActionView.as_view(), name="appointment_action"),
+    path("dealer/appointments/", appointment_views.DealerAppointmentsView.as_view(), name="dealer_appointments"),
+    path("dealer/appointments/hours/", appointment_views.DealerHoursView.as_view(), name="dealer_hours"),
     path("dealer/cars/", views.MyCarsView.as_view(), name="my_cars"),
     path("dealer/cars/new/", views.ListingCreateView.as_view(), name="listing_create"),
     path("dealer/cars/<int:pk>/edit/", views.ListingUpdateView.as_view(), name="listing_edit"),

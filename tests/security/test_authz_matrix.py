@@ -78,6 +78,20 @@ EXPECTED: dict[str, E] = {
     "marketplace:conversation": E(
         "L 200 404 200 404 404 200", args=lambda w: {"pk": w.ids["conversation"]}, shows=SECRET_QUESTION
     ),
+    # Issue 19: saved searches, viewings and test drives, finance estimate, similar cars
+    "marketplace:similar": E("200 200 200 200 200 200 200", args=lambda w: {"pk": w.ids["listing"]}),
+    "marketplace:finance": E("200 200 200 200 200 200 200", args=lambda w: {"pk": w.ids["listing"]}),
+    "marketplace:book": E("L 200 200 403 403 403 403", args=lambda w: {"pk": w.ids["listing"]}),
+    "marketplace:saved_searches": E("L 200 200 403 403 403 403"),
+    "marketplace:saved_search": E("L 405 405 403 403 403 403", args=lambda w: {"pk": w.ids["saved_search"]}),
+    "marketplace:saved_search_unsubscribe": E(
+        "200 200 200 200 200 200 200", args=lambda w: {"token": w.ids["unsubscribe_token"]}
+    ),
+    "marketplace:appointments": E("L 200 200 403 403 403 403"),
+    "marketplace:appointment": E("L 200 404 200 404 403 200", args=lambda w: {"pk": w.ids["appointment"]}),
+    "marketplace:appointment_action": E("L 405 405 405 405 403 405", args=lambda w: {"pk": w.ids["appointment"]}),
+    "marketplace:dealer_appointments": E("L 403 403 200 200 403 403"),
+    "marketplace:dealer_hours": E("L 403 403 200 200 403 403"),
     "marketplace:my_cars": E("L 403 403 200 200 403 403"),
     "marketplace:listing_create": E("L 403 403 200 200 403 403"),
     "marketplace:listing_edit": E("L 403 403 200 404 403 403", args=lambda w: {"pk": w.ids["draft_listing"]}),
