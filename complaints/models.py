@@ -77,7 +77,7 @@ class SlaPolicy(WorkingDayPolicy):
     reminder_lead_hours = models.PositiveSmallIntegerField(
         _("remind the assignee (working hours before a deadline)"), default=DEFAULT_REMINDER_LEAD_HOURS
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("SLA policy")
@@ -350,12 +350,16 @@ class ComplaintAttachment(models.Model):
     """
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("complaint"))
-    message = models.ForeignKey(ComplaintMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+    message = models.ForeignKey(
+        ComplaintMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments", verbose_name=_("message")
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=64)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -383,7 +387,9 @@ class ComplaintPause(models.Model):
     started_at = models.DateTimeField(_("paused at"))
     ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
     working_seconds = models.PositiveIntegerField(_("working time paused (s)"), default=0)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    )
 
     class Meta:
         verbose_name = _("pause")

@@ -58,8 +58,8 @@ class Order(StatusMachine):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_kind = models.CharField(_("how it was cancelled"), max_length=20, choices=CancelKind.choices, blank=True)
     cancelled_reason = models.TextField(_("cancellation reason"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = OrderQuerySet.as_manager()
 
@@ -115,8 +115,8 @@ class SignedDocument:
 class ContractCounter(models.Model):
     """The last contract number issued per year; incremented with a row lock so numbers never repeat."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
 
     class Meta:
         verbose_name = _("contract number counter")
@@ -174,8 +174,8 @@ class Contract(SignedDocument, models.Model):
     # The bilingual PDF of contracts sealed before the per-language PDFs (ContractPdf); blank since.
     pdf = models.FileField(_("signed PDF"), upload_to="contracts/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ContractQuerySet.as_manager()
 
@@ -275,8 +275,8 @@ class Amendment(SignedDocument, StatusMachine):
     content_en = models.TextField(_("text (English)"))
     content_hash = models.CharField(_("content SHA-256"), max_length=64)
     effective_at = models.DateTimeField(_("effective at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AmendmentQuerySet.as_manager()
 
@@ -371,7 +371,7 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("payment")
@@ -400,8 +400,8 @@ class Delivery(models.Model):
     )
     dealer_confirmed_at = models.DateTimeField(_("dealer confirmed at"))
     buyer_confirmed_at = models.DateTimeField(_("buyer confirmed at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("delivery")

@@ -73,7 +73,7 @@ class Survey(models.Model):
         PAPERWORK = "paperwork", _("Paperwork trouble")
         POOR_COMMUNICATION = "poor_communication", _("Poor communication")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public link id"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     respondent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("respondent")
@@ -89,8 +89,8 @@ class Survey(models.Model):
     order = models.ForeignKey(
         "contracts.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys", verbose_name=_("order")
     )
-    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("about (type)"))
+    subject_id = models.PositiveBigIntegerField(_("about (id)"))
     subject = GenericForeignKey("subject_type", "subject_id")
 
     due_at = models.DateTimeField(_("due at"))
