@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.places import city_choices
+
 from .masking import can_see_personal_data, mask_id_number, mask_phone
 
 phone_validator = RegexValidator(r"^\+?[0-9][0-9\s-]{6,19}$", _("Enter a valid phone number, digits only (e.g. 13812341234)."))
@@ -79,10 +81,10 @@ class DealerProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="dealer_profile", verbose_name=_("user"))
     business_name = models.CharField(_("business name"), max_length=120)
     licence_number = models.CharField(_("business licence number"), max_length=40)
-    city = models.CharField(_("city"), max_length=40, db_index=True)
+    city = models.CharField(_("city"), max_length=40, db_index=True, choices=city_choices)
     address = models.CharField(_("business address"), max_length=255)
     phone = models.CharField(_("business phone"), max_length=20, validators=[phone_validator])
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("dealer profile")

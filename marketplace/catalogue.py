@@ -314,3 +314,78 @@ def names_of(make: str, model: str) -> list[str]:
             if item.name.lower() == (model or "").lower():
                 names.append(item.name_zh)
     return names
+
+
+# The words of Chinese trim names, in English (longest first when replacing, so 四驱旗舰型 reads as one name).
+TRIM_WORDS = {
+    "风尚版": "Fashion",
+    "舒适智联版": "Comfort Connect",
+    "舒适版": "Comfort",
+    "舒适型": "Comfort",
+    "两驱舒适版": "2WD Comfort",
+    "豪华版": "Luxury",
+    "豪华型": "Luxury",
+    "超越版": "Beyond",
+    "精英版": "Elite",
+    "精英型": "Elite",
+    "先锋版": "Pioneer",
+    "旗舰版": "Flagship",
+    "旗舰型": "Flagship",
+    "四驱旗舰型": "AWD Flagship",
+    "两驱都市版": "2WD Urban",
+    "四驱风尚版": "AWD Fashion",
+    "劲动版": "Dynamic",
+    "燃擎版": "Power",
+    "四驱尊贵版": "AWD Prestige",
+    "尊贵版": "Prestige",
+    "尊贵型": "Prestige",
+    "自动尊贵型": "automatic Prestige",
+    "自动旗舰型": "automatic Flagship",
+    "悦享版": "Joy",
+    "智享版": "Smart",
+    "领先型": "Leading",
+    "后轮驱动版": "Rear-wheel drive",
+    "长续航全轮驱动版": "Long Range AWD",
+    "高功版": "High Power",
+    "运动套装": "Sport package",
+    "运动曜夜版": "Sport Night Edition",
+    "运动版": "Sport",
+    "时尚型": "Style",
+    "时尚动感型": "Style Dynamic",
+    "臻选动感型": "Premium Dynamic",
+    "陆尊": "Luzun",
+    "双擎": "Hybrid",
+    "自动": "automatic",
+    "手动": "manual",
+    "两驱": "2WD",
+    "四驱": "AWD",
+}
+_TRIM_WORDS_LONGEST_FIRST = sorted(TRIM_WORDS, key=len, reverse=True)
+
+
+def trim_label(trim: str) -> str:
+    """A trim in the active language: Chinese pages show it as stored; English pages replace the Chinese trim
+    words this list knows ("1.5L 自动风尚版" → "1.5L automatic Fashion"). Words it does not know stay as typed."""
+    if not trim or _is_chinese():
+        return trim or ""
+    text = trim
+    for word in _TRIM_WORDS_LONGEST_FIRST:
+        if word in text:
+            text = text.replace(word, f" {TRIM_WORDS[word]} ")
+    return " ".join(text.split())
+
+
+def make_for_wmi(wmi: str) -> str:
+    """The catalogue make whose (Chinese joint venture's) WMI this is, or ""."""
+    return next((make.name for make in CATALOGUE if make.wmi == (wmi or "").upper()), "")
+
+
+def make_for_manufacturer(manufacturer: str) -> str:
+    """The catalogue make named in a manufacturer's name ("SAIC Volkswagen" → "Volkswagen"), or ""."""
+    words = (manufacturer or "").casefold()
+    return next((make.name for make in CATALOGUE if make.name.casefold() in words), "")
+
+
+def wmi_makes() -> dict[str, str]:
+    """{WMI: make} for the car form's script (it fills the make as the VIN is typed)."""
+    return {make.wmi: make.name for make in CATALOGUE}

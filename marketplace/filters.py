@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import catalogue
+from . import catalogue, vocabularies
 from .models import Listing, Vehicle
 from .search import query_tokens
 
@@ -28,7 +28,8 @@ GRADE_CHOICES = [
     ("3", _("Grade 3 or better")),
     ("4", _("Grade 4 or better")),
 ]
-CITIES = ["北京", "上海", "广州", "深圳", "成都", "杭州", "南京", "武汉", "西安", "重庆", "苏州", "天津"]
+#: The cities of the browse filter: the vocabulary's values (Chinese names; pages show them in the reader's language).
+CITIES = list(vocabularies.cities())
 
 
 class ListingFilter(django_filters.FilterSet):

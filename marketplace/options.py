@@ -12,7 +12,7 @@ import json
 from django.utils.translation import get_language
 from markupsafe import Markup, escape
 
-from . import catalogue
+from . import catalogue, vocabularies
 from .filters import CITIES, GRADE_CHOICES, SORT_CHOICES
 from .models import Vehicle
 
@@ -25,7 +25,7 @@ def _options(name: str, language: str, make: str = "") -> tuple[tuple[str, str],
         models = catalogue.models_by_make().get(make, [])
         return tuple((model, catalogue.model_label(make, model)) for model in models)
     if name == "city":
-        return tuple((city, city) for city in CITIES)
+        return tuple((city, vocabularies.city_name(city)) for city in CITIES)
     enum = {"fuel": Vehicle.Fuel, "transmission": Vehicle.Transmission, "body": Vehicle.Body}.get(name)
     if enum is not None:
         return tuple((value, str(label)) for value, label in enum.choices)

@@ -23,7 +23,7 @@ from core.errors import DomainError
 from . import catalogue, selectors, services, session_lists
 from .filters import CITIES
 from .forms import ListingForm, MessageForm, PhotoUploadForm
-from .models import Conversation, Listing, ListingPhoto
+from .models import Conversation, Favourite, Listing, ListingPhoto
 
 RECENT_COOKIE = "anxin_recent"
 RECENT_COOKIE_SALT = "marketplace.recent"
@@ -96,18 +96,32 @@ class CompareRemoveView(View):
 
 
 class FavouriteToggleView(BuyerRequiredMixin, View):
+    """Save a car to (or remove it from) the buyer's favourites. The page script posts with ``Accept:
+    application/json`` and updates the button in place, so the focus stays on it; without script, a redirect back
+    with a message."""
+
     def post(self, request, pk):
         listing = get_object_or_404(Listing.objects.viewable(), pk=pk)
+        error, level = "", messages.success
         if request.POST.get("action") == "remove":
             services.favourite_remove(user=request.user, listing=listing)
-            messages.info(request, _("Removed from your favourites."))
+            message, level = _("Removed from your favourites."), messages.info
         else:
+            message = _("Saved. We will tell you if the price drops.")
             try:
                 services.favourite_add(user=request.user, listing=listing)
-            except DomainError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("Saved. We will tell you if the price drops."))
+            except DomainError as exc:
+                error = str(exc)
+        if _wants_json(request):
+            saved = Favourite.objects.filter(user=request.user, listing=listing).exists()
+            return JsonResponse(
+                {"favourite": saved, "message": error or message, "label": _("Saved") if saved else _("Favourite")},
+                status=409 if error else 200,
+            )
+        if error:
+            messages.error(request, error)
+        else:
+            level(request, message)
         return HttpResponseRedirect(safe_next(request, reverse("marketplace:detail", args=[pk])))
 
 

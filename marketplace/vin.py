@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from vininfo import Vin
 from vininfo.exceptions import ValidationError as VinInfoError
 
+from . import catalogue
+
 _VALUES = {
     **{str(d): d for d in range(10)},
     **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
@@ -72,3 +74,27 @@ def manufacturer(vin: str) -> str:
         return str(Vin(normalise_vin(vin)).manufacturer or "")
     except (VinInfoError, KeyError, AttributeError):
         return ""
+
+
+def vin_facts(vin: str, *, latest_year: int) -> dict[str, str | int]:
+    """What a valid VIN says about the car (the dealer's form fills them in): the make — the catalogue's name for
+    the WMI (its Chinese joint ventures' codes), else the catalogue make vininfo's manufacturer names — and the
+    model year from the 10th character (the latest of its 30-year cycle not after ``latest_year``). Only what is
+    known: an empty dict for a VIN it cannot read."""
+    vin = normalise_vin(vin)
+    if not _ALLOWED.match(vin):
+        return {}
+    facts: dict[str, str | int] = {}
+    make = catalogue.make_for_wmi(vin[:3])
+    try:
+        decoded = Vin(vin)
+        if not make:
+            make = catalogue.make_for_manufacturer(str(decoded.manufacturer or ""))
+        years = [year for year in decoded.years if year <= latest_year]
+    except (VinInfoError, KeyError, AttributeError, ValueError):
+        years = []
+    if make:
+        facts["make"] = make
+    if years:
+        facts["year"] = max(years)
+    return facts

@@ -46,6 +46,32 @@
     makeInput.addEventListener("change", fill);
     fill();
   }
+  // The dealer's form: a complete VIN fills the make and the model year when they are still empty (the server
+  // does the same on saving, with vininfo). WMI → make from the catalogue; the year from the 10th character.
+  var vinInput = document.querySelector("[data-vin-input]");
+  var wmiIsland = document.getElementById("wmi-makes");
+  if (vinInput && wmiIsland && makeSelect) {
+    var wmi = {};
+    try { wmi = JSON.parse(wmiIsland.textContent); } catch (e) { wmi = {}; }
+    var YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789";
+    var yearInput = vinInput.form && vinInput.form.querySelector("[name=year]");
+    vinInput.addEventListener("input", function () {
+      var vin = vinInput.value.replace(/[\s-]/g, "").toUpperCase();
+      if (vin.length !== 17) { return; }
+      var make = wmi[vin.slice(0, 3)];
+      if (make && !makeSelect.value) {
+        makeSelect.value = make;
+        makeSelect.dispatchEvent(new Event("change"));
+      }
+      var index = YEAR_CODES.indexOf(vin.charAt(9));
+      if (yearInput && !yearInput.value && index !== -1) {
+        var latest = new Date().getFullYear() + 1;
+        var year = 2010 + index;  // A = 2010 … Y = 2030, then 1 = 2031 …; 30 years earlier as the cycle turns
+        while (year > latest) { year -= 30; }
+        yearInput.value = year;
+      }
+    });
+  }
   // Gallery thumbnails follow the carousel.
   var gallery = document.getElementById("gallery");
   if (gallery) {
