@@ -41,7 +41,8 @@ class DeclineForm(forms.Form):
 
 
 class ContractTermsForm(forms.Form):
-    """The commercial terms the dealer sets on the draft; up to three dated payments for instalments / loans."""
+    """The commercial terms the dealer sets on the draft. Instalments / loans: a down payment, term and rate (the
+    schedule is computed as the finance estimate computes it), or up to three dated payments."""
 
     agreed_price = forms.DecimalField(label=_("Agreed price (CNY)"), max_digits=10, decimal_places=0, min_value=1)
     payment_method = forms.ChoiceField(
@@ -54,6 +55,12 @@ class ContractTermsForm(forms.Form):
     due_2 = forms.DateField(label=_("Payment 2 — due by"), required=False, widget=DATE)
     amount_3 = forms.DecimalField(label=_("Payment 3 — amount"), max_digits=10, decimal_places=2, required=False, min_value=0)
     due_3 = forms.DateField(label=_("Payment 3 — due by"), required=False, widget=DATE)
+    # Instalments / loan on the finance estimate's calculation (the contract prints the monthly schedule).
+    down_payment = forms.DecimalField(label=_("Down payment (CNY)"), max_digits=10, decimal_places=2, required=False, min_value=0)
+    term_months = forms.IntegerField(label=_("Repayment term (months, 12–60)"), required=False, min_value=12, max_value=60)
+    annual_rate = forms.DecimalField(
+        label=_("Annual interest rate (%)"), max_digits=5, decimal_places=2, required=False, min_value=0, max_value=36
+    )
     delivery_date = forms.DateField(label=_("Delivery date"), widget=DATE)
     delivery_place = forms.CharField(label=_("Delivery place"), max_length=255)
     dispute_resolution = forms.ChoiceField(label=_("Dispute resolution"), choices=Contract.Dispute.choices)
@@ -74,7 +81,12 @@ class ContractTermsForm(forms.Form):
             "dispute_resolution": contract.dispute_resolution,
             "arbitration_body": contract.arbitration_body,
         }
-        if contract.payment_method != Contract.PaymentMethod.FULL:
+        financed = next((row for row in contract.payment_schedule if row.get("finance")), None)
+        if financed:
+            plan = financed["finance"]
+            deposit = next((row["amount"] for row in contract.payment_schedule if row["label"] == "deposit"), 0)
+            initial.update(down_payment=deposit, term_months=plan["term_months"], annual_rate=plan["annual_rate"])
+        elif contract.payment_method != Contract.PaymentMethod.FULL:
             for i, row in enumerate(contract.payment_schedule[:3], start=1):
                 initial[f"amount_{i}"] = row["amount"]
                 initial[f"due_{i}"] = row["due"]
@@ -91,14 +103,30 @@ class ContractTermsForm(forms.Form):
             rows[-1]["label"] = "loan"
         return rows
 
+    def finance_terms(self) -> dict | None:
+        """Down payment, term and rate for a computed instalment / loan schedule (None: the listed payments)."""
+        data = self.cleaned_data
+        if data.get("payment_method") == Contract.PaymentMethod.FULL or not data.get("term_months"):
+            return None
+        from marketplace.finance import default_terms
+
+        rate = data.get("annual_rate")
+        return {
+            "down_payment": data.get("down_payment") or 0,
+            "term_months": data["term_months"],
+            "annual_rate": default_terms().annual_rate if rate is None else rate,
+        }
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("payment_method") in (Contract.PaymentMethod.INSTALMENTS, Contract.PaymentMethod.LOAN):
+            if cleaned.get("term_months"):
+                return cleaned
             for i in (1, 2, 3):
                 if bool(cleaned.get(f"amount_{i}")) != bool(cleaned.get(f"due_{i}")):
                     self.add_error(f"due_{i}", _("Give both the amount and the due date."))
             if not any(cleaned.get(f"amount_{i}") for i in (1, 2, 3)):
-                self.add_error("amount_1", _("List the payments (amount and due date)."))
+                self.add_error("amount_1", _("Give the repayment term, or list the payments (amount and due date)."))
         return cleaned
 
 

@@ -14,6 +14,7 @@ from accounts.masking import mask_id_number, mask_phone
 from core.errors import DomainError
 from core.statemachine import audit
 from inspections.models import InspectionReport
+from marketplace import finance
 from marketplace.models import Listing
 from notifications.services import notify
 
@@ -161,6 +162,41 @@ def contract_draft(*, order: Order, now: dt.datetime | None = None) -> Contract:
     return contract
 
 
+def financed_schedule(*, agreed_price: Decimal, method: str, finance_terms: dict, delivery_date: dt.date) -> list[dict]:
+    """Instalments or a loan on the estimate's own calculation (``marketplace.finance``): what the dealer receives —
+    the down payment and the amount financed, adding up to the agreed price, both by the delivery date — and the
+    buyer's repayment of the amount financed in equal monthly instalments from a month after delivery (annuity,
+    rounded to the fen, the last instalment clearing the balance), frozen into the snapshot and printed."""
+    try:
+        down = Decimal(str(finance_terms.get("down_payment") or 0)).quantize(finance.FEN)
+        months = int(finance_terms["term_months"])
+        rate = Decimal(str(finance_terms["annual_rate"])).quantize(finance.FEN)
+    except (KeyError, InvalidOperation, TypeError, ValueError) as exc:
+        raise DomainError(_("Give the down payment, the term and the annual rate."), code="bad_finance") from exc
+    if not 0 <= down < agreed_price:
+        raise DomainError(_("The down payment must be less than the agreed price."), code="bad_finance")
+    if not finance.TERM_MIN <= months <= finance.TERM_MAX:
+        raise DomainError(_("The term runs from 12 to 60 months."), code="bad_finance")
+    if not 0 <= rate <= finance.RATE_MAX:
+        raise DomainError(_("The annual rate must be between 0 and 36 %."), code="bad_finance")
+    financed = agreed_price - down
+    rows = finance.schedule(financed, rate, months, first_due=finance.add_months(delivery_date, 1))
+    plan = {
+        "term_months": months,
+        "annual_rate": str(rate),
+        "monthly": str(finance.monthly_payment(financed, rate, months)),
+        "total_interest": str(sum((row.interest for row in rows), Decimal(0))),
+        "repayments": [
+            [row.number, row.due.isoformat(), str(row.payment), str(row.interest), str(row.principal), str(row.balance)]
+            for row in rows
+        ],
+    }
+    due = delivery_date.isoformat()
+    schedule = [{"label": "deposit", "amount": str(down), "due": due}] if down else []
+    label = "loan" if method == Contract.PaymentMethod.LOAN else "financed"
+    return [*schedule, {"label": label, "amount": str(finance.fen(financed)), "due": due, "finance": plan}]
+
+
 def _clean_schedule(schedule, *, agreed_price: Decimal, method: str, delivery_date: dt.date) -> list[dict]:
     if method == Contract.PaymentMethod.FULL or not schedule:
         return _full_payment_schedule(agreed_price, delivery_date)
@@ -194,11 +230,14 @@ def contract_update_terms(
     delivery_place: str,
     lender_name: str = "",
     payment_schedule: list | None = None,
+    finance_terms: dict | None = None,
     dispute_resolution: str = Contract.Dispute.COURT,
     arbitration_body: str = "",
     now: dt.datetime | None = None,
 ) -> Contract:
-    """The dealer sets the commercial terms of a draft. Refused as soon as anyone has signed."""
+    """The dealer sets the commercial terms of a draft. Refused as soon as anyone has signed. Instalments and loans
+    with ``finance_terms`` (down payment, term, annual rate) get the computed schedule (``financed_schedule``);
+    otherwise the dated payments listed."""
     now = now or timezone.now()
     order, _listing = lock_order(contract.order)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -218,9 +257,14 @@ def contract_update_terms(
     contract.agreed_price = agreed_price
     contract.payment_method = payment_method
     contract.lender_name = lender_name.strip() if payment_method == Contract.PaymentMethod.LOAN else ""
-    contract.payment_schedule = _clean_schedule(
-        payment_schedule, agreed_price=agreed_price, method=payment_method, delivery_date=delivery_date
-    )
+    if payment_method != Contract.PaymentMethod.FULL and finance_terms:
+        contract.payment_schedule = financed_schedule(
+            agreed_price=agreed_price, method=payment_method, finance_terms=finance_terms, delivery_date=delivery_date
+        )
+    else:
+        contract.payment_schedule = _clean_schedule(
+            payment_schedule, agreed_price=agreed_price, method=payment_method, delivery_date=delivery_date
+        )
     contract.delivery_date = delivery_date
     contract.delivery_place = delivery_place.strip()
     contract.dispute_resolution = dispute_resolution

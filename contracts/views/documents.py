@@ -117,6 +117,7 @@ class ContractTermsView(ServiceFormView):
             payment_method=data["payment_method"],
             lender_name=data["lender_name"],
             payment_schedule=form.schedule(),
+            finance_terms=form.finance_terms(),
             delivery_date=data["delivery_date"],
             delivery_place=data["delivery_place"],
             dispute_resolution=data["dispute_resolution"],
