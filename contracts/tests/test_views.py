@@ -418,3 +418,18 @@ def test_form_page_titles_follow_the_language_of_each_request(client, buyer, dea
     assert f"<title>{english}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"<title>{chinese}" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert f"<title>{english}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_payment_form_offers_the_amount_still_outstanding(client, buyer, dealer):
+    from decimal import Decimal
+
+    from contracts import services
+
+    order = signed_order(buyer=buyer, dealer=dealer)
+    client.force_login(dealer)
+    url = reverse("contracts:payment_create", args=[order.pk])
+    assert client.get(url).context["form"].initial["amount"] == order.agreed_price
+    services.payment_record(
+        order=order, actor=dealer, amount=Decimal("10000"), method="bank_transfer", reference="TX-9", received_at=None
+    )
+    assert client.get(url).context["form"].initial["amount"] == order.agreed_price - Decimal("10000")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect
@@ -122,6 +124,12 @@ class PaymentCreateView(ServiceFormView):
     parties = (DEALER,)
     form_class = PaymentForm
     title = gettext_lazy("Record a payment")
+
+    def get_initial(self):
+        """The amount still outstanding: the agreed price less what was recorded already."""
+        order = self.get_order()
+        outstanding = max(order.agreed_price - services.order_amount_paid(order), Decimal(0))
+        return {"amount": outstanding or None}
 
     def perform(self, form):
         data = form.cleaned_data
