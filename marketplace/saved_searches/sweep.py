@@ -118,8 +118,9 @@ def saved_search_sweep(*, now: dt.datetime, batch_size: int = BATCH_SIZE, budget
                 ignore_conflicts=True,
                 batch_size=2000,
             )
-            names = {car.pk: localized(lambda car=car: car_name(car)) for car in {row[5] for row in new}}
-            links: dict[int, str] = {}
+            instant = [row for row in new if row[3] == SavedSearch.Frequency.INSTANT]
+            names = {car.pk: localized(lambda car=car: car_name(car)) for car in {row[5] for row in instant}}
+            links = {search_id: unsubscribe_url(_search_link(search_id)) for search_id in {row[0] for row in instant}}
             notified = notify_many(
                 Notice(
                     _user(user_id, email),
@@ -129,12 +130,11 @@ def saved_search_sweep(*, now: dt.datetime, batch_size: int = BATCH_SIZE, budget
                         "name": name,
                         "car": names[car.pk],
                         "price": f"{car.price:,.0f}",
-                        "unsubscribe": links.setdefault(search_id, unsubscribe_url(_search_link(search_id))),
+                        "unsubscribe": links[search_id],
                     },
                     url=detail_url(car.pk),
                 )
-                for search_id, user_id, name, frequency, email, car in new
-                if frequency == SavedSearch.Frequency.INSTANT
+                for search_id, user_id, name, _frequency, email, car in instant
             )
             Listing.objects.filter(pk__in=ids).update(alerts_matched_at=now)
         return len(cars), {"cars": len(cars), "matches": len(new), "notified": notified}
