@@ -1,5 +1,5 @@
-"""Signed contracts, their signatures and published inspection reports (with their items) cannot be
-changed by anything the app can send to PostgreSQL (DESIGN.md "Database roles").
+"""Signed contracts, their signatures and PDFs, and published inspection reports (with their items) cannot
+be changed by anything the app can send to PostgreSQL (DESIGN.md "Database roles").
 
 The suite itself connects as the owner (or a superuser) — it creates the test database. These tests open a
 second connection to that test database AS THE APP ROLE: with .ci/run's split, the role of DATABASE_URL
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 
 from contracts.models import Contract, Signature
+from contracts.services import contract_pdfs_render
 from contracts.tests.factories import reserve, signed_order
 from core.postgres import app_role_grant, quote_ident
 from inspections.models import ChecklistItemDefinition, InspectionItem, InspectionReport
@@ -52,6 +53,7 @@ class Target:
 TARGETS = {
     "signed contract": Target("contracts_contract", "content_zh", "'伪造的合同文本'"),
     "signature": Target("contracts_signature", "typed_name", "'Forged Name'"),
+    "contract PDF": Target("contracts_contractpdf", "sha256", "repeat('0', 64)"),
     "published report": Target("inspections_inspectionreport", "summary", "'No accident, honest'"),
     "report item": Target("inspections_inspectionitem", "result", "'ok'"),
 }
@@ -125,12 +127,14 @@ def records(buyer, dealer, inspector):
     """A signed contract (two signatures) and a published report, committed, so the app role sees them."""
     checklist_loaded()
     order = signed_order(buyer=buyer, dealer=dealer)
+    pdf = contract_pdfs_render(contract_id=order.contract.pk)[0]
     listing = ListingFactory(dealer=dealer)
     report = published_report(vehicle=listing.vehicle, inspector=inspector, listing=listing)
     assert report.items.exists()
     return {
         "contracts_contract": order.contract.pk,
         "contracts_signature": Signature.objects.filter(contract=order.contract).order_by("pk").first().pk,
+        "contracts_contractpdf": pdf.pk,
         "inspections_inspectionreport": report.pk,
         "inspections_inspectionitem": report.items.order_by("pk").first().pk,
     }
@@ -146,6 +150,7 @@ def _snapshot(records: dict) -> dict:
     return {
         "contract": (contract.content_zh, contract.compute_content_hash() == contract.content_hash, contract.signed_at),
         "signatures": sorted(Signature.objects.filter(contract=contract).values_list("pk", "typed_name", "content_hash")),
+        "pdfs": sorted(contract.pdfs.values_list("pk", "language", "sha256")),
         "report": (report.status, report.summary, report.content_hash),
         "items": sorted(InspectionItem.objects.filter(report=report).values_list("pk", "result", "note")),
     }

@@ -15,6 +15,8 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
 from core import calendar
 from core.models import CalendarOverride
@@ -68,10 +70,14 @@ def test_staff_entering_national_day_2027_extend_it_and_tell_the_buyer_once(clie
     assert notice.recipient == coverage.order.buyer
     assert notice.url == reverse("warranty:guarantee", args=[coverage.order_id])
     subject, body = notice.render("en")
-    assert subject == "Your core-part warranty now runs until Oct. 8, 2027"
-    assert "(until 24:00 on Oct. 4, 2027)" in body and "only ever moved later" in body
+    with translation.override("en"):
+        new, old = date_format(OFFICIAL_LAST_DAY), date_format(FALLBACK_LAST_DAY)
+    assert subject == f"Your core-part warranty now runs until {new}"
+    assert f"(until 24:00 on {old})" in body and "only ever moved later" in body
     subject_zh, body_zh = notice.render("zh-hans")
-    assert "核心部件质保" in subject_zh and "2027年10月8日" in subject_zh and "2027年10月4日" in body_zh
+    with translation.override("zh-hans"):
+        new, old = date_format(OFFICIAL_LAST_DAY), date_format(FALLBACK_LAST_DAY)
+    assert "核心部件质保" in subject_zh and new in subject_zh and old in body_zh
 
 
 def test_one_override_saved_anywhere_recomputes_too(coverage):
