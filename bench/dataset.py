@@ -304,6 +304,7 @@ def build(*, listings: int, cases: int, seed: int = 7, log=print) -> dict:
                 spec.body,
                 city,
                 files[i % len(files)][2],
+                json.dumps([[files[i % len(files)][1], files[i % len(files)][2]]]),
                 listing_search_text(make=make.name, model=spec.name, trim=trim, vin=vin, description=description),
             )
 
@@ -328,6 +329,7 @@ def build(*, listings: int, cases: int, seed: int = 7, log=print) -> dict:
             "body_type",
             "city",
             "cover_thumb",
+            "gallery",
             "search_text",
         ],
         listing_rows_gen(),
@@ -492,6 +494,12 @@ def _report(*, listing_id: int, items: int, inspector_id: int, rng: random.Rando
         major_count=results.count("major"),
         content_hash="0" * 64,
     )
-    Listing.objects.filter(pk=listing_id).update(inspection_grade=2, status=Listing.Status.PUBLISHED)
+    from inspections.summary import summary_of
+
+    report.refresh_from_db()
+    gallery = [list(pair) for pair in listing.photos.order_by("position", "pk").values_list("display", "thumbnail")]
+    Listing.objects.filter(pk=listing_id).update(
+        inspection_grade=2, status=Listing.Status.PUBLISHED, report_summary=summary_of(report), gallery=gallery
+    )
     photos = listing.photos.count()
     return {"detail_listing": listing_id, "detail_photos": photos, "report_items": len(rows), "report_id": report.pk}

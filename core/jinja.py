@@ -16,7 +16,7 @@ import datetime as dt
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, html, timezone, translation
 
 from jinja2 import Environment
 
@@ -53,6 +53,16 @@ def date(value, fmt: str = "DATE_FORMAT") -> str:
     return formats.date_format(value, fmt)
 
 
+def isodate(value: str) -> str:
+    """An ISO date or date-time string (as JSON stores them), shown as a date in the reader's language."""
+    if not value:
+        return ""
+    try:
+        return date(dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def intcomma(value) -> str:
     try:
         return f"{int(value):,}"
@@ -61,7 +71,7 @@ def intcomma(value) -> str:
 
 
 GLOBALS = {"url": url, "static": static, "form_token": form_token, "media": media, "get_language": translation.get_language}
-FILTERS = {"cny": cny, "km": km, "intcomma": intcomma, "date": date}
+FILTERS = {"json_script": html.json_script, "cny": cny, "km": km, "intcomma": intcomma, "date": date, "isodate": isodate}
 
 
 _translated: dict[tuple[str, str], str] = {}

@@ -24,6 +24,7 @@ from notifications.services import Notice, notify_many
 
 from . import notices, scoring
 from .models import ChecklistItemDefinition, InspectionItem, InspectionReport, InspectionRequest
+from .summary import summary_of
 
 REPORT_FIELDS = ("inspected_at", "odometer_km", "location", "summary", "correction_reason")
 
@@ -393,15 +394,20 @@ def _check_complete(report: InspectionReport) -> None:
 
 
 def _apply_to_listings(report: InspectionReport) -> None:
-    """Denormalise grade and verdicts onto the car's active listings; publish those waiting for this."""
-    from marketplace.services import listing_publish
+    """Denormalise grade, verdicts and the summary card onto the car's active listings (through marketplace, which
+    owns them); publish those waiting for this."""
+    from marketplace.services import listing_publish, listings_record_inspection
 
-    for listing in Listing.objects.filter(vehicle_id=report.vehicle_id, status__in=Listing.ACTIVE_STATUSES):
-        listing.inspection_grade = report.grade
-        listing.is_accident, listing.is_flood, listing.is_fire = report.is_accident, report.is_flood, report.is_fire
-        listing.save(update_fields=["inspection_grade", "is_accident", "is_flood", "is_fire", "updated_at"])
-        if listing.status == Listing.Status.AWAITING_INSPECTION:
-            listing_publish(listing=listing, actor=None)
+    listings_record_inspection(
+        vehicle_id=report.vehicle_id,
+        grade=report.grade,
+        is_accident=report.is_accident,
+        is_flood=report.is_flood,
+        is_fire=report.is_fire,
+        summary=summary_of(report),
+    )
+    for listing in Listing.objects.filter(vehicle_id=report.vehicle_id, status=Listing.Status.AWAITING_INSPECTION):
+        listing_publish(listing=listing, actor=None)
 
 
 @transaction.atomic

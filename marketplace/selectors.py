@@ -13,31 +13,28 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.masking import can_see_personal_data, mask_phones_in_text
 
-from .models import Conversation, Favourite, Listing, ListingPhoto, Message
+from .models import Conversation, Favourite, Listing, Message
 
 
 def tray_listings(ids: list[int]) -> list[Listing]:
     """The compare / recently viewed chips: one query, in the session's order, with the cover path."""
     if not ids:
         return []
-    rows = Listing.objects.viewable().filter(pk__in=ids).select_related("vehicle")
+    rows = Listing.objects.viewable().filter(pk__in=ids).select_related("vehicle").defer(*Listing.PAGE_COPIES)
     by_id = {row.pk: row for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def listing_for_detail(*, pk: int, user) -> Listing:
-    """One listing the user may see, with everything the page shows: 2 queries (listing + photos). The gallery is
-    (display, thumbnail) paths: thirty photos need no model instances."""
+    """One listing the user may see, with everything the page shows, in one query: the gallery and the inspection
+    summary are copies on the listing row (kept by the photo services and the inspections app); the long search
+    tokens are not read."""
     queryset = (
         Listing.objects.visible_to(user)
         .with_viewer_flags(user)
         .select_related("vehicle", "dealer", "dealer__dealer_profile", "dealer__dealer_score", "price_assessment")
     )
-    listing = queryset.get(pk=pk)
-    listing.gallery = list(
-        ListingPhoto.objects.filter(listing_id=listing.pk).order_by("position", "pk").values_list("display", "thumbnail")
-    )
-    return listing
+    return queryset.defer("search_text", "vehicle__created_at", "vehicle__updated_at").get(pk=pk)
 
 
 @dataclass

@@ -169,6 +169,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One DATE_FORMAT / DATETIME_FORMAT per language for every page (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -274,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-sweep": {"task": "surveys.tasks.survey_schedule_sweep_task", "schedule": crontab(minute=7)},
     "dealer-scores": {"task": "insights.tasks.dealer_scores_task", "schedule": crontab(hour=2, minute=30)},
     "price-assessments": {"task": "insights.tasks.price_assessments_task", "schedule": crontab(hour=2, minute=45)},
+    # Issue #19 — saved-search alerts and digests, viewing reminders, the end of "reduced" on cards.
+    "saved-search-alerts": {"task": "marketplace.tasks.saved_search_sweep_task", "schedule": 60.0},
+    "saved-search-digests": {"task": "marketplace.tasks.saved_search_digest_task", "schedule": crontab(hour=8, minute=0)},
+    "appointment-reminders": {"task": "marketplace.tasks.appointment_reminders_task", "schedule": 120.0},
+    "price-drops-expire": {"task": "marketplace.tasks.price_drops_expire_task", "schedule": crontab(hour=3, minute=15)},
 }
 # A starting worker runs the sweeps once (config/celery.py) instead of waiting for the first interval.
 CELERY_SWEEPS_ON_WORKER_START = env.bool("CELERY_SWEEPS_ON_WORKER_START", default=True)
