@@ -4,6 +4,9 @@ import pytest
 
 from accounts.models import DealerProfile, User
 
+# The Playwright browser and its pages, one browser per session for the journeys and the accessibility checks.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
@@ -69,3 +72,23 @@ def staff_user(db):
 @pytest.fixture
 def password():
     return "pass-1234-word"
+
+
+# The rows the data migrations create (the inspection checklist, SLA policies, the warranty policy). A transactional
+# test's flush empties them for the tests after it; a test that needs them calls this first.
+MIGRATION_DATA = [
+    ("inspections", "0002_checklist_definitions", "load", "inspections.ChecklistItemDefinition"),
+    ("complaints", "0002_default_sla_policies", "create", "complaints.SlaPolicy"),
+    ("warranty", "0002_default_policy", "seed", "warranty.WarrantyPolicy"),
+    ("warranty", "0003_case_sla_policies", "forwards", "warranty.CaseSlaPolicy"),
+]
+
+
+def reload_migration_data() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for app, migration, function, model in MIGRATION_DATA:
+        if not apps.get_model(model).objects.exists():
+            getattr(import_module(f"{app}.migrations.{migration}"), function)(apps, None)

@@ -26,14 +26,14 @@ from core import pagecache
 from core.jinja import gettext, media
 from core.templatetags.money import cny, km
 
-from . import catalogue
+from . import catalogue, finance, price_history
 from .filters import BrowseQuery
 from .models import Listing
 
 PAGE_SIZE = 24
 COUNT_CAP = 1_000
 MAX_OFFSET_PAGE = 40
-CARD_VERSIONS = ("dealers", "assessments")
+CARD_VERSIONS = ("dealers", "assessments", finance.PAGE_VERSION)  # finance: "from ¥X/month" at the defaults
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,7 @@ def _page_number(raw) -> int:
 CARD_COLUMNS = (
     "id", "price", "make", "model", "trim", "year", "mileage_km", "city", "cover_thumb", "inspection_grade",
     "is_accident", "is_flood", "is_fire", "dealer_score", "price_badge", "published_at", "updated_at",
+    "previous_price", "price_reduced_at",
 )  # fmt: skip
 
 
@@ -179,8 +180,9 @@ def card_rows(queryset):
     return queryset.only(*CARD_COLUMNS)
 
 
-def card_context(listing: Listing) -> dict:
-    """Everything a card prints, formatted in the active language (the macro only places it)."""
+def card_context(listing: Listing, terms: finance.Terms | None = None) -> dict:
+    """Everything a card prints, formatted in the active language (the macro only places it): with "reduced ¥X"
+    for a recent drop and "from ¥X/month" at the staff's default finance ``terms``."""
     name = f"{catalogue.make_label(listing.make)} {catalogue.model_label(listing.make, listing.model)}"
     return {
         "id": listing.pk,
@@ -202,6 +204,8 @@ def card_context(listing: Listing) -> dict:
         ],
         "badge": listing.price_badge,
         "score": listing.dealer_score,
+        "reduced": price_history.card_reduced(listing),
+        "monthly": finance.card_monthly(listing.price, terms),
     }
 
 
@@ -245,13 +249,13 @@ def cards_html(listings: list[Listing], *, request) -> list[str]:
     stamp = "-".join(str(v) for v in pagecache.versions(CARD_VERSIONS)[0].values()) if pagecache.fragments_enabled() else ""
     keys = [f"card:{li.pk}:{int(li.updated_at.timestamp() * 1000)}:{stamp}:{language}" for li in listings]
     found = pagecache.fragment_get_many(keys)
-    macro = texts = None
+    macro = texts = terms = None
     html, fresh = [], {}
     for key, listing in zip(keys, listings, strict=True):
         card = found.get(key)
         if card is None:
-            macro, texts = macro or _card_macro(), texts or card_texts()
-            card = str(macro(card_context(listing), texts))
+            macro, texts, terms = macro or _card_macro(), texts or card_texts(), terms or finance.default_terms()
+            card = str(macro(card_context(listing, terms), texts))
             fresh[key] = card
         html.append(card)
     pagecache.fragment_set_many(fresh)

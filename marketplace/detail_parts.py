@@ -38,15 +38,9 @@ def detail_parts(request, listing: Listing) -> dict:
     return {
         "finance": finance_context(request.GET, listing.price),
         "price_history": history,
-        "price_chart": price_history.chart_json(history, label=gettext("Asking price")) if history else "",
+        "price_chart": price_history.chart_spec(history, label=gettext("Asking price")) if history else None,
         "price_drop": price_history.recent_drop(listing),
     }
-
-
-def card_extras(listing: Listing) -> dict:
-    """What a listing card adds (computed in Python from the card's own columns, inside the cached card):
-    ``monthly`` ("from ¥X/month" at the default terms) and ``reduced`` (a recent drop, "" for none)."""
-    return {"monthly": finance.card_monthly(listing.price), "reduced": price_history.card_reduced(listing)}
 
 
 def _finance_versions(kwargs, query) -> list[str]:

@@ -24,7 +24,7 @@ from core import pagecache
 from . import browse, catalogue, finance, selectors, session_lists
 from .detail_parts import detail_parts
 from .forms import MessageForm
-from .models import Listing
+from .models import Favourite, Listing
 from .options import models_json, options_html
 from .saved_searches.columns import save_search_context
 from .signals import listing_viewed
@@ -131,6 +131,10 @@ class ListingDetailView(JinjaPage):
             "dealer_profile": getattr(listing.dealer, "dealer_profile", None),
             "is_owner": user.is_authenticated and user.pk == listing.dealer_id,
             "may_favourite": not user.is_authenticated or is_buyer(user),
+            # Signed-in pages are never page-cached, so the button can say whether this buyer saved the car.
+            "is_favourite": user.is_authenticated
+            and is_buyer(user)
+            and Favourite.objects.filter(user=user, listing=listing).exists(),
             "message_form": MessageForm(),
             "make_label": catalogue.make_label(vehicle.make),
             "model_label": catalogue.model_label(vehicle.make, vehicle.model),

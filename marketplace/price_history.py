@@ -8,7 +8,6 @@ of those writes moves ``updated_at``, the card's cache key, so a cached card nev
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 from django.db import transaction
@@ -83,15 +82,15 @@ def chart_for(listing: Listing) -> dict | None:
     return {"points": points, "changes": [(timezone.localtime(at), old, new) for at, old, new in changes]}
 
 
-def chart_json(history: dict, *, label: str) -> str:
-    """The Chart.js spec read by ``insights/charts.js`` (a stepped line of the asking price)."""
-    spec = {
+def chart_spec(history: dict, *, label: str) -> dict:
+    """The Chart.js spec read by ``insights/charts.js`` (a stepped line of the asking price); the page prints it
+    with ``json_script``."""
+    return {
         "kind": "line",
         "unit": "¥",
         "labels": [day.isoformat() for day, _price in history["points"]],
         "datasets": [{"label": label, "data": [int(price) for _day, price in history["points"]], "stepped": True}],
     }
-    return json.dumps(spec, ensure_ascii=False).replace("<", "\\u003c")
 
 
 @transaction.atomic

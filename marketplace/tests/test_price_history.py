@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,6 @@ from django.utils import timezone
 
 from marketplace import notices, price_history, services
 from marketplace.browse import _card_macro, card_context, card_texts
-from marketplace.detail_parts import card_extras
 from marketplace.models import Listing, PriceChange
 from marketplace.tests.factories import ListingFactory
 from notifications.models import Notification
@@ -45,12 +45,12 @@ def test_the_card_says_reduced_while_the_drop_is_recent_and_the_daily_sweep_ends
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("95000"))
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("90000"))
     listing.refresh_from_db()
-    assert card_extras(listing)["reduced"] == "¥10,000"  # from the price before the first recent drop
+    assert card_context(listing)["reduced"] == "¥10,000"  # from the price before the first recent drop
     stamp = listing.updated_at
     with time_machine.travel(timezone.now() + price_history.RECENT_DROP + dt.timedelta(hours=1)):
         assert price_history.price_drops_expire(now=timezone.now()) == 1
         listing.refresh_from_db()
-        assert card_extras(listing)["reduced"] == ""
+        assert card_context(listing)["reduced"] == ""
         assert listing.updated_at > stamp  # the card's cache key moved: no stale "reduced" served
         assert price_history.price_drops_expire(now=timezone.now()) == 0
 
@@ -60,14 +60,14 @@ def test_a_rise_ends_the_reduction(dealer):
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("95000"))
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("99000"))
     listing.refresh_from_db()
-    assert (listing.previous_price, listing.price_reduced_at, card_extras(listing)["reduced"]) == (None, None, "")
+    assert (listing.previous_price, listing.price_reduced_at, card_context(listing)["reduced"]) == (None, None, "")
 
 
 def test_the_card_macro_prints_the_reduction_and_the_monthly_payment(dealer):
     listing = ListingFactory(dealer=dealer, price=Decimal("100000"))
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("95000"))
     listing.refresh_from_db()
-    html = str(_card_macro()({**card_context(listing), **card_extras(listing)}, card_texts()))
+    html = str(_card_macro()(card_context(listing), card_texts()))
     assert "reduced ¥5,000" in html
     assert "from ¥1,979/month" in html  # ¥95,000, 30 % down, 36 months at 4.5 %: ¥1,978.… rounded up
 
@@ -77,19 +77,15 @@ def test_the_detail_page_shows_the_history_as_a_chart_and_a_list(client, dealer)
     assert 'id="price-history"' not in client.get(reverse("marketplace:detail", args=[listing.pk])).content.decode()
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("95000"))
     html = client.get(reverse("marketplace:detail", args=[listing.pk])).content.decode()
-    spec = json.loads(html.split('id="price-history-data">')[1].split("</script>")[0])
+    spec = json.loads(re.search(r'<script id="price-history-data" type="application/json">(.*?)</script>', html).group(1))
     assert spec["kind"] == "line" and spec["datasets"][0]["data"] == [100000, 95000]
     assert 'data-chart="price-history-data"' in html and "(−¥5,000)" in html
     assert 'data-testid="price-drop"' in html and "Reduced by ¥5,000" in html
 
 
-def test_the_card_shows_the_reduction_on_browse_once_browse_passes_the_extras(client, dealer):
-    """Needs ``**card_extras(listing)`` in ``browse.card_context`` (asked of the page-speed owner)."""
-    from marketplace import browse
-
+def test_the_card_shows_the_reduction_and_the_monthly_payment_on_browse(client, dealer):
     listing = ListingFactory(dealer=dealer, price=Decimal("100000"))
-    if "reduced" not in browse.card_context(listing):
-        pytest.skip("browse.card_context does not include detail_parts.card_extras yet")
+    assert "reduced ¥" not in client.get(reverse("marketplace:browse")).content.decode()
     services.listing_set_price(listing=listing, actor=dealer, price=Decimal("95000"))
     html = client.get(reverse("marketplace:browse")).content.decode()
     assert "reduced ¥5,000" in html and "/month" in html

@@ -72,7 +72,7 @@
     var form = event.target;
     if (!form.matches("form[data-compare-form]") || !window.fetch) { return; }
     event.preventDefault();
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(form.getAttribute("action"), { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (data) {
         markCompare(data.compare || []);
@@ -80,5 +80,52 @@
         loadMine("");
       })
       .catch(function () { form.submit(); });
+  });
+  // Favourite buttons save/remove in place the same way: the button changes state and keeps the focus; the
+  // message is announced. (The form's URL is read with getAttribute: its hidden input named "action" shadows
+  // form.action.) Anything but a JSON answer (a visitor sent to sign in, a refusal) → the plain form.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-favourite-form]") || !window.fetch) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    fetch(form.getAttribute("action"), { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === -1) { throw new Error("not json"); }
+        return response.json();
+      })
+      .then(function (data) {
+        var action = form.querySelector("input[name=action]");
+        if (data.favourite && !action) {
+          action = document.createElement("input");
+          action.type = "hidden"; action.name = "action"; action.value = "remove";
+          form.appendChild(action);
+        } else if (!data.favourite && action) {
+          action.remove();
+        }
+        if (button) {
+          button.setAttribute("aria-pressed", data.favourite ? "true" : "false");
+          button.classList.toggle("active", !!data.favourite);
+          var icon = button.querySelector(".bi");
+          if (icon) { icon.className = "bi " + (data.favourite ? "bi-heart-fill" : "bi-heart"); }
+          var label = button.querySelector("[data-favourite-label]");
+          if (label && data.label) { label.textContent = data.label; }
+        }
+        say(data.message);
+      })
+      .catch(function () { form.submit(); });
+  });
+  // A table wider than the screen scrolls in its own box: keyboard users reach it with Tab and scroll it with
+  // the arrow keys; it is named after the section's heading.
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) { return; }
+    box.tabIndex = 0;
+    var section = box.closest("section, .card, .col-12") || box.parentElement;
+    var heading = section && section.querySelector("h1, h2, h3, h4, caption");
+    if (heading) {
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", heading.textContent.trim());
+    }
   });
 })();

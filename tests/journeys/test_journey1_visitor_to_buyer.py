@@ -32,8 +32,8 @@ def test_a_visitor_filters_compares_signs_up_favourites_and_asks(open_page, cars
 
     # Filter: only the Toyotas.
     page.goto("/cars/")
-    page.locator("#browse-form [name=make]").fill("Toyota")
-    page.locator("#browse-form [name=make]").press("Enter")
+    page.locator("#browse-form [name=make]").select_option("Toyota")
+    page.locator("#browse-form button[type=submit]").click()
     page.wait_for_url("**/cars/?*make=Toyota*")
     assert page.locator(f"a[href='/cars/{toyota_a.pk}/']").count() >= 1
     assert page.locator(f"a[href='/cars/{toyota_b.pk}/']").count() >= 1
@@ -43,8 +43,9 @@ def test_a_visitor_filters_compares_signs_up_favourites_and_asks(open_page, cars
     for listing in (toyota_a, toyota_b):
         page.locator(f"a.stretched-link[href='/cars/{listing.pk}/']").first.click()
         page.wait_for_url(f"**/cars/{listing.pk}/")
-        page.locator("form[action='/compare/add/'] button[type=submit]").first.click()
-        page.wait_for_load_state()
+        # The button adds in place (a fetch); wait for the answer before leaving the page.
+        with page.expect_response("**/compare/add/"):
+            page.locator("form[action='/compare/add/'] button[type=submit]").first.click()
         page.goto("/cars/?make=Toyota")
 
     page.goto("/compare/")
@@ -69,8 +70,8 @@ def test_a_visitor_filters_compares_signs_up_favourites_and_asks(open_page, cars
 
     # Favourite one car.
     page.goto(f"/cars/{toyota_a.pk}/")
-    page.locator(f"form[action='/cars/{toyota_a.pk}/favourite/'] button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_response(f"**/cars/{toyota_a.pk}/favourite/"):
+        page.locator(f"form[action='/cars/{toyota_a.pk}/favourite/'] button[type=submit]").click()
     page.goto("/favourites/")
     assert page.locator(f"a[href='/cars/{toyota_a.pk}/']").count() >= 1
 

@@ -60,22 +60,23 @@ def test_a_dealer_lists_a_car_an_inspector_grades_it_and_it_appears_in_search(op
     dealer_page.goto("/dealer/cars/new/")
     for field, value in {
         "vin": vin,
-        "make": "Toyota",
-        "model": "Corolla",
         "trim": "1.2T Pioneer",
         "year": "2021",
         "first_registration": "2021-06-01",
         "mileage_km": "35000",
-        "colour": "White",
         "engine_displacement_l": "1.2",
         "seats": "5",
         "previous_owners": "1",
-        "city": "北京",
         "price": "98000",
         "description": "One owner, full service history.",
     }.items():
         dealer_page.fill(f"#id_{field}", value)
+    # Make, model, city and colour are picked from the vocabularies (the model list follows the make).
     for field, value in {
+        "make": "Toyota",
+        "model": "Corolla",
+        "city": "北京",
+        "colour": "白色",
         "fuel": Vehicle.Fuel.PETROL,
         "transmission": Vehicle.Transmission.CVT,
         "body_type": Vehicle.Body.SEDAN,
