@@ -32,16 +32,29 @@ GRADE_CHOICES = [
 CITIES = list(vocabularies.cities())
 
 
+#: ¥ 9,999,999,999: the largest price a listing can carry (``Listing.price``, ten digits).
+MAX_PRICE = 10**10 - 1
+
+
 class ListingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_keyword", label=_("Keyword"))
     make = django_filters.CharFilter(method="filter_make", label=_("Make"))
     model = django_filters.CharFilter(method="filter_model", label=_("Model"))
-    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", label=_("Price from (¥)"), min_value=0)
-    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", label=_("Price to (¥)"), min_value=0)
-    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte", label=_("Year from"))
-    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte", label=_("Year to"))
+    # Bounds beyond any car (and beyond the columns a saved search stores them in) are invalid, so ignored.
+    price_min = django_filters.NumberFilter(
+        field_name="price", lookup_expr="gte", label=_("Price from (¥)"), min_value=0, max_value=MAX_PRICE
+    )
+    price_max = django_filters.NumberFilter(
+        field_name="price", lookup_expr="lte", label=_("Price to (¥)"), min_value=0, max_value=MAX_PRICE
+    )
+    year_min = django_filters.NumberFilter(
+        field_name="year", lookup_expr="gte", label=_("Year from"), min_value=1900, max_value=2200
+    )
+    year_max = django_filters.NumberFilter(
+        field_name="year", lookup_expr="lte", label=_("Year to"), min_value=1900, max_value=2200
+    )
     mileage_max = django_filters.NumberFilter(
-        field_name="mileage_km", lookup_expr="lte", label=_("Mileage up to (km)"), min_value=0
+        field_name="mileage_km", lookup_expr="lte", label=_("Mileage up to (km)"), min_value=0, max_value=10**8
     )
     city = django_filters.CharFilter(field_name="city", label=_("City"))
     fuel = django_filters.ChoiceFilter(
@@ -62,7 +75,9 @@ class ListingFilter(django_filters.FilterSet):
     no_accident = django_filters.BooleanFilter(method="filter_no_flag", label=_("No accident"), widget=forms.CheckboxInput)
     no_flood = django_filters.BooleanFilter(method="filter_no_flag", label=_("No flood damage"), widget=forms.CheckboxInput)
     no_fire = django_filters.BooleanFilter(method="filter_no_flag", label=_("No fire damage"), widget=forms.CheckboxInput)
-    dealer = django_filters.NumberFilter(field_name="dealer_id", label=_("Dealer"), widget=forms.HiddenInput)
+    dealer = django_filters.NumberFilter(
+        field_name="dealer_id", label=_("Dealer"), widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
+    )
     sort = django_filters.ChoiceFilter(method="filter_sort", choices=SORT_CHOICES, label=_("Sort by"), empty_label=None)
     # Seek pagination keys (marketplace.browse) and the page number: read by the browse page, not filters.
     after = django_filters.CharFilter(method="filter_nothing", widget=forms.HiddenInput)
