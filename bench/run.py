@@ -93,12 +93,16 @@ def log(message: str) -> None:
 # --- processes -------------------------------------------------------------------------------------
 
 
+# One secret per bench run: the buyer's session (made by an in-process step) must be valid in gunicorn too.
+SECRET_KEY = "bench-" + secrets.token_urlsafe(48)
+
+
 def bench_env(args) -> dict:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DATABASE_URL=args.db_url,
-        DJANGO_SECRET_KEY="bench-" + secrets.token_urlsafe(48),
+        DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="false",
         MEDIA_ROOT=str(args.workdir / "media"),
