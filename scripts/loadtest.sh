@@ -26,7 +26,12 @@ export BENCH_STATIC_ROOT="${BENCH_STATIC_ROOT:-/tmp/anxin_loadtest_static}"
 export DJANGO_SECRET_KEY="loadtest-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')"
 export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
 export DJANGO_SECURE_SSL_REDIRECT=false
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
+# The production split of DESIGN.md "Database roles" (scripts/db_roles.sql): gunicorn connects as the app role,
+# which owns nothing; only the migration connects as the owner.
+OWNER_ROLE="${LOADTEST_DB_OWNER_ROLE:-anxin_owner}"
+APP_ROLE="${LOADTEST_DB_APP_ROLE:-anxin_app}"
+export DATABASE_URL="postgres://$APP_ROLE@127.0.0.1:5432/$DB"
+owner_url="postgres://$OWNER_ROLE@127.0.0.1:5432/$DB"
 export REDIS_URL="${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/7}"
 export MEDIA_ROOT="${MEDIA_ROOT:-/tmp/anxin_loadtest_media}"
 export CONN_MAX_AGE=60 LOG_LEVEL=WARNING
@@ -39,8 +44,9 @@ trap cleanup EXIT
 
 echo "==> Fresh database $DB, demo data, static files"
 psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null
-psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $DB" >/dev/null
-$py manage.py migrate --noinput -v0
+psql -h 127.0.0.1 -U postgres -d postgres -q -v owner="$OWNER_ROLE" -v app="$APP_ROLE" -v db="$DB" \
+  -f scripts/db_roles.sql >/dev/null
+DATABASE_OWNER_URL="$owner_url" $py manage.py migrate --noinput -v0
 $py manage.py collectstatic --noinput -v0
 $py manage.py seed_demo >/dev/null
 
