@@ -20,7 +20,7 @@ def test_a_reminder_reads_in_english_and_in_chinese_with_the_deadline_and_its_na
     services.complaint_sla_sweep(now=at(2026, 11, 24, 14))
     reminder = Notification.objects.get(recipient=agent, kind="complaint.reminder")
     assert reminder.render("en") == (
-        f"Due Nov. 24, 2026, 6 p.m.: Acknowledge for complaint {complaint.number}",
+        f"Due 24 Nov 2026, 18:00: Acknowledge for complaint {complaint.number}",
         complaint.subject,
     )
     subject, _body = reminder.render("zh-hans")
@@ -31,7 +31,7 @@ def test_the_customer_told_it_is_late_reads_in_both_languages(buyer, dealer, sup
     file_complaint(buyer=buyer, dealer=dealer, now=at(2026, 11, 23, 10))
     services.complaint_sla_sweep(now=at(2026, 11, 24, 18, 1))
     delayed = Notification.objects.get(recipient=buyer, kind="complaint.delayed")
-    assert "We did not manage to acknowledge your complaint by Nov. 24, 2026, 6 p.m." in delayed.render("en")[1]
+    assert "We did not manage to acknowledge your complaint by 24 Nov 2026, 18:00" in delayed.render("en")[1]
     assert "2026年11月24日 18:00" in delayed.render("zh-hans")[1] and "前受理您的投诉" in delayed.render("zh-hans")[1]
     assert Notification.objects.get(recipient=supervisor, kind="complaint.escalated").render("zh-hans")[0].startswith("已升级")
 

@@ -285,7 +285,7 @@ def test_the_receipt_reads_in_the_language_of_whoever_reads_it(buyer, dealer):
     assert receipt.subject == "" and receipt.kind == "complaint.received"  # kind + params stored, no text
     subject, body = receipt.render("en")
     assert subject == f"We received your complaint {complaint.number}"
-    assert "acknowledge it by Nov. 24, 2026, 6 p.m." in body and "answer by Nov. 26, 2026, 6 p.m." in body
+    assert "acknowledge it by 24 Nov 2026, 18:00" in body and "answer by 26 Nov 2026, 18:00" in body
     subject, body = receipt.render("zh-hans")
     assert subject.startswith("我们已收到您的投诉") and complaint.number in subject
     assert "2026年11月24日 18:00" in body and "2026年11月26日 18:00" in body

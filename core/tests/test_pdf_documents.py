@@ -62,15 +62,15 @@ def test_inspection_report_pdf_uses_the_restricted_fetcher(built_documents, deal
 
 
 def test_signed_contract_pdf_uses_the_restricted_fetcher(built_documents, buyer, dealer):
+    from contracts.services import contract_pdfs_render
     from contracts.tests.factories import signed_order
     from marketplace.tests.factories import ListingFactory
 
     listing = ListingFactory(dealer=dealer, description=HOSTILE)
     order = signed_order(buyer=buyer, dealer=dealer, listing=listing)
+    stored = contract_pdfs_render(contract_id=order.contract.pk)  # the worker's job after sealing
+    assert {document.language for document in stored} == {"zh-hans", "en"}
     _assert_restricted(built_documents)
-    order.contract.pdf.open("rb")
-    try:
-        pdf = order.contract.pdf.read()
-    finally:
-        order.contract.pdf.close()
-    assert "root:x:0:0" not in _text(pdf)
+    for document in stored:
+        with document.file.open("rb") as handle:
+            assert "root:x:0:0" not in _text(handle.read())

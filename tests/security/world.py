@@ -135,4 +135,8 @@ def build_world() -> World:
     ids["review"] = review_create(
         order=order, buyer=buyer, overall=4, as_described=4, communication=5, delivery=4, comment="Fine"
     ).pk
+
+    from marketplace.tests.security_world import add_buyer_features
+
+    add_buyer_features(world)
     return world

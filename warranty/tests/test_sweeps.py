@@ -48,7 +48,7 @@ def test_guarantee_clock_sweep_tells_the_buyer_once(coverage):
     assert services.guarantee_clock_sweep(today=dt.date(2027, 3, 2))["warranty_ended"] == 1
     assert services.guarantee_clock_sweep(today=dt.date(2027, 3, 3))["warranty_ended"] == 0
     closing = Notification.objects.get(kind=notices.WINDOW_CLOSING.code)
-    assert closing.render("en")[1] == "It ends at 24:00 on March 31, 2026."
+    assert closing.render("en")[1] == "It ends at 24:00 on 31 Mar 2026."
     assert "2026年3月31日" in closing.render("zh-hans")[1]
 
 
