@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.template import engines
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views import View
 
 from core import pagecache
@@ -20,11 +21,18 @@ from .models import Listing
 
 
 def finance_context(params, price: Decimal) -> dict:
-    """The estimate at the terms in ``params`` (GET ``down``, ``term``, ``rate``; the staff's defaults otherwise)."""
+    """The estimate at the terms in ``params`` (GET ``down``, ``term``, ``rate``; the staff's defaults otherwise;
+    ``schedule=1`` adds the full repayment schedule)."""
     defaults = finance.default_terms()
     terms = finance.terms_from(params, defaults)
     return {
         "estimate": finance.estimate(price, terms),
+        # The month-by-month schedule is printed on request (``schedule=1``: a link without script, swapped in
+        # place with it): 36–60 rows of five amounts would otherwise be most of the car page's rendering.
+        "show_schedule": params.get("schedule") == "1",
+        "query": urlencode(
+            {"down": terms.down_payment_percent, "term": terms.term_months, "rate": terms.annual_rate, "schedule": 1}
+        ),
         "defaults": defaults,
         "terms": finance.TERMS,
         "down_choices": (0, 10, 20, 30, 40, 50, 60),

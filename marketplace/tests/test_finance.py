@@ -110,7 +110,10 @@ def test_the_detail_page_estimate_works_without_script(client):
     html = client.get(url, {"down": "0", "term": "12", "rate": "6"}).content.decode()
     assert 'data-testid="monthly">¥8,606.64<' in html
     assert 'data-testid="total-interest">¥3,279.73<' in html
-    assert html.count("<tr><td>") >= 12  # the full schedule, month by month
+    # The full schedule, month by month, on request (a link without script; swapped in place with it).
+    assert html.count("<tr><td>") == 0 and "schedule=1#finance" in html
+    html = client.get(url, {"down": "0", "term": "12", "rate": "6", "schedule": "1"}).content.decode()
+    assert html.count("<tr><td>") == 12 and 'data-testid="monthly">¥8,606.64<' in html
     # Default terms without parameters (30 % down, 36 months, 4.5 %); nonsense never fails the page.
     assert client.get(url, {"down": "abc", "rate": "1e99"}).status_code == 200
 

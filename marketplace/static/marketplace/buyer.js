@@ -20,11 +20,11 @@
     if (!form || !window.fetch) {
       return;
     }
-    var update = function (event) {
+    var update = function (event, extra) {
       if (event) {
         event.preventDefault();
       }
-      var query = new URLSearchParams(new FormData(form)).toString();
+      var query = new URLSearchParams(new FormData(form)).toString() + (extra || "");
       fetch(form.getAttribute("data-finance-url") + "?" + query, { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
@@ -37,6 +37,8 @@
           if (fresh) {
             section.replaceWith(fresh);
             bindFinance(fresh);
+            var opened = fresh.querySelector("details[open] summary");
+            if (opened && extra) { opened.focus(); }
             if (window.history && history.replaceState) {
               history.replaceState(null, "", "?" + query + "#finance");
             }
@@ -44,8 +46,13 @@
         })
         .catch(function () { form.submit(); });
     };
-    form.addEventListener("submit", update);
-    form.querySelectorAll("select").forEach(function (select) { select.addEventListener("change", update); });
+    form.addEventListener("submit", function (event) { update(event); });
+    // The month-by-month schedule comes on request, in place; the focus moves to it.
+    var scheduleLink = section.querySelector("[data-finance-schedule]");
+    if (scheduleLink) {
+      scheduleLink.addEventListener("click", function (event) { update(event, "&schedule=1"); });
+    }
+    form.querySelectorAll("select").forEach(function (select) { select.addEventListener("change", function (event) { update(event); }); });
   }
   document.querySelectorAll("[data-finance]").forEach(bindFinance);
 })();
