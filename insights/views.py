@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -325,16 +326,20 @@ class CustomerListView(StaffRequiredMixin, ListView):
     context_object_name = "customers"
     paginate_by = 30
 
+    def search_term(self) -> str:
+        """The search box's text: what no database can compare (NUL) removed, at most 100 characters."""
+        return self.request.GET.get("q", "").replace("\x00", "").strip()[:100]
+
     def get_queryset(self):
-        return people.customers(self.request.GET.get("q", "").strip())
+        return people.customers(self.search_term())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for customer in context["customers"]:
             customer.tier = people.tier_for(customer.purchases)
             customer.tier_label = people.TIERS[customer.tier]
-        q = self.request.GET.get("q", "")
-        context.update(q=q, query_string=f"q={q}" if q else "")
+        q = self.search_term()
+        context.update(q=q, query_string=urlencode({"q": q}) if q else "")
         return context
 
 
