@@ -114,6 +114,7 @@ def bench_env(args) -> dict:
         PYTHONUNBUFFERED="1",
     )
     env.pop("DJANGO_DEBUG", None)
+    env.pop("DATABASE_OWNER_URL", None)  # the bench database is its own, with one role (CI sets the suite's owner)
     return env
 
 
