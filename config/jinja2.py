@@ -6,6 +6,7 @@ from core.jinja import base_environment
 from insights.models import DealerScore, PriceAssessment
 from inspections.summary import inspection_summary
 from jinja2 import Environment
+from marketplace import vocabularies
 from notifications.selectors import unread_count
 
 
@@ -20,4 +21,6 @@ def environment(**options) -> Environment:
         # What other apps show in their slots of a car's page (marketplace includes their templates by name).
         inspection_summary=inspection_summary,
     )
+    # A car's facts named in the reader's language (stored as the vocabulary's Chinese names).
+    env.filters.update(city_name=vocabularies.city_name, colour_name=vocabularies.colour_name, trim_label=vocabularies.trim_label)
     return env

@@ -29,6 +29,7 @@ from core.templatetags.money import cny, km
 from . import catalogue, finance, price_history
 from .filters import BrowseQuery
 from .models import Listing
+from .vocabularies import city_name, trim_label
 
 PAGE_SIZE = 24
 COUNT_CAP = 1_000
@@ -188,8 +189,8 @@ def card_context(listing: Listing, terms: finance.Terms | None = None) -> dict:
         "id": listing.pk,
         "url": _detail_url(listing.pk),
         "name": name,
-        "trim": listing.trim,
-        "facts": gettext("%(y)s model") % {"y": listing.year} + f" · {km(listing.mileage_km)} · {listing.city}",
+        "trim": trim_label(listing.trim),
+        "facts": gettext("%(y)s model") % {"y": listing.year} + f" · {km(listing.mileage_km)} · {city_name(listing.city)}",
         "price": cny(listing.price),
         "thumb": media(listing.cover_thumb),
         "grade": listing.inspection_grade,

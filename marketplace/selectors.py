@@ -56,6 +56,8 @@ def compare_rows(listings: list[Listing]) -> list[CompareRow]:
     """Every attribute in a row; rows whose cells differ are flagged; best price, mileage and year marked."""
     from core.templatetags.money import cny, km
 
+    from .vocabularies import city_name, colour_name, trim_label
+
     def best_of(values, pick):
         if len(values) < 2:
             return set()
@@ -70,7 +72,7 @@ def compare_rows(listings: list[Listing]) -> list[CompareRow]:
         CompareRow(_("Model year"), [str(v.year) for v in vehicles], best_of([v.year for v in vehicles], max)),
         CompareRow(_("Mileage"), [km(v.mileage_km) for v in vehicles], best_of([v.mileage_km for v in vehicles], min)),
         CompareRow(_("First registration"), [v.first_registration.strftime("%Y-%m") for v in vehicles]),
-        CompareRow(_("Trim"), [v.trim or "—" for v in vehicles]),
+        CompareRow(_("Trim"), [trim_label(v.trim) or "—" for v in vehicles]),
         CompareRow(_("Fuel"), [str(v.get_fuel_display()) for v in vehicles]),
         CompareRow(_("Transmission"), [str(v.get_transmission_display()) for v in vehicles]),
         CompareRow(_("Body type"), [str(v.get_body_type_display()) for v in vehicles]),
@@ -81,8 +83,8 @@ def compare_rows(listings: list[Listing]) -> list[CompareRow]:
         CompareRow(
             _("Previous owners"), [str(v.previous_owners) for v in vehicles], best_of([v.previous_owners for v in vehicles], min)
         ),
-        CompareRow(_("Colour"), [v.colour for v in vehicles]),
-        CompareRow(_("City"), [v.city for v in vehicles]),
+        CompareRow(_("Colour"), [colour_name(v.colour) for v in vehicles]),
+        CompareRow(_("City"), [city_name(v.city) for v in vehicles]),
         CompareRow(
             _("Inspection grade"),
             [str(li.inspection_grade) if li.inspection_grade else "—" for li in listings],
