@@ -71,8 +71,8 @@ TARGETS = {
     "signed_guarantee_ratio": (">=", 0.10, "signed-in guarantee clock ≥ 10 % of hello-world"),
     "signed_notifications_ratio": (">=", 0.10, "signed-in notifications ≥ 10 % of hello-world"),
     # latency against the page's own SQL replayed raw (one connection, no queueing)
-    "browse_p95_vs_raw": ("<=", 3.0, "browse p95 ≤ 3× its raw SQL"),
-    "search_p95_vs_raw": ("<=", 3.0, "keyword search p95 ≤ 3× its raw SQL"),
+    "browse_p95_vs_raw": ("<=", 3.0, "browse p95 ≤ 3× its raw SQL (caches off)"),
+    "search_p95_vs_raw": ("<=", 3.0, "keyword search p95 ≤ 3× its raw SQL (caches off)"),
     "deep_p95_vs_page1": ("<=", 2.0, "deep page p95 ≤ 2× page 1 (caches off: the seek itself)"),
     "browse_queries": ("<=", 8, "browse ≤ 8 queries (p.1, deep, search)"),
     "detail_queries_constant": ("==", True, "detail queries constant (30 photos + 150 items = 1 photo + 10 items)"),
@@ -573,8 +573,9 @@ def evaluate(r: dict) -> dict:
 
     values = {
         "rotating_rps_ratio": ratio(on["rotating"]["rps"], on["hello_avg_rps"]),
-        "browse_p95_vs_raw": ratio(on["browse_p1_c1"]["p95_ms"], raw["browse_p1"]["p95_ms"]),
-        "search_p95_vs_raw": ratio(on["search_c1"]["p95_ms"], raw["search"]["p95_ms"]),
+        # Caches off: a cached page runs no SQL at all, so only the rendered page can be compared with its SQL.
+        "browse_p95_vs_raw": ratio(off["browse_p1_c1"]["p95_ms"], raw["browse_p1"]["p95_ms"]),
+        "search_p95_vs_raw": ratio(off["search_c1"]["p95_ms"], raw["search"]["p95_ms"]),
         "deep_p95_vs_page1": ratio(off["browse_deep_c1"]["p95_ms"], off["browse_p1_c1"]["p95_ms"]),
         "browse_queries": max(q["browse_p1"], q["browse_deep"], q["search"]),
         "detail_queries_constant": q["detail"] == q["detail_plain"],
