@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, Prefetch, Sum, Value
+from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from .models import Amendment, Order, Signature
+from .models import Amendment, Order, Payment, Signature
 
 
 def _with_rows(qs):
@@ -20,9 +20,19 @@ def _with_rows(qs):
             "buyer", "listing", "listing__vehicle", "listing__dealer", "listing__dealer__dealer_profile", "contract", "delivery"
         )
         .prefetch_related(Prefetch("contract__signatures", queryset=Signature.objects.order_by("signed_at")))
+        # The paid total as a correlated subquery: a SUM over the payments join made the list a GROUP BY of every
+        # column of seven tables.
         .annotate(
             paid_total=Coalesce(
-                Sum("payments__amount"), Value(Decimal(0)), output_field=DecimalField(max_digits=12, decimal_places=2)
+                Subquery(
+                    Payment.objects.filter(order=OuterRef("pk"))
+                    .order_by()
+                    .values("order")
+                    .annotate(total=Sum("amount"))
+                    .values("total")[:1]
+                ),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
             )
         )
     )

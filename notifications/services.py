@@ -31,6 +31,7 @@ from core.outbox import outbox_enqueue
 
 from .kinds import NoticeKind
 from .models import Notification
+from .selectors import unread_changed
 
 logger = logging.getLogger(__name__)
 
@@ -143,12 +144,12 @@ def _insert_new(rows: list[Notification]) -> list[bool]:
     quote = connection.ops.quote_name
     table, columns = quote(Notification._meta.db_table), ", ".join(quote(f.column) for f in fields)
     # Identifiers come from the model's own meta; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES {', '.join(values)} ON CONFLICT (dedupe_key) DO NOTHING RETURNING email_pending"  # noqa: S608
-    )
+    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join(values)} ON CONFLICT (dedupe_key) DO NOTHING RETURNING recipient_id, email_pending"  # noqa: S608, E501
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [bool(value) for (value,) in cursor.fetchall()]
+        written = cursor.fetchall()
+    unread_changed(recipient for recipient, _email in written)
+    return [bool(email_pending) for _recipient, email_pending in written]
 
 
 def _queue_email(pk: int) -> None:
@@ -238,4 +239,7 @@ def notification_mark_read(*, user, notification_ids=None) -> int:
     qs = Notification.objects.for_user(user).unread()
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    if changed:
+        unread_changed([user.pk])
+    return changed

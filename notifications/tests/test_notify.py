@@ -239,3 +239,26 @@ def test_an_smtp_failure_leaves_the_email_owed_and_the_next_run_sends_it(buyer, 
     monkeypatch.setattr(EmailMessage, "send", original)
     assert send_pending_emails() == 1
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_badge_count_is_cached_per_user_and_forgotten_when_notifications_arrive_or_are_read(
+    buyer, other_buyer, django_assert_num_queries
+):
+    from notifications.selectors import unread_count
+    from notifications.services import notification_mark_read
+
+    assert unread_count(buyer) == 0
+    with django_assert_num_queries(0):
+        assert unread_count(buyer) == 0  # from the cache: no COUNT on every page
+    kind = notice_kind("test.badge", label="Badge", subject="Badge %(n)s", body="Body %(n)s")
+    notify_many([Notice(buyer, kind, f"badge:{n}", {"n": n}, email=False) for n in range(3)])
+    notify_many([Notice(other_buyer, kind, "badge:other", {"n": 9}, email=False)])
+    assert unread_count(buyer) == 3 and unread_count(other_buyer) == 1
+    notify_many([Notice(buyer, kind, "badge:0", {"n": 0}, email=False)])  # a duplicate key: nothing new
+    assert unread_count(buyer) == 3
+    first = Notification.objects.filter(recipient=buyer).order_by("pk").first()
+    notification_mark_read(user=buyer, notification_ids=[first.pk])
+    assert unread_count(buyer) == 2 and unread_count(other_buyer) == 1
+    notification_mark_read(user=buyer)
+    assert unread_count(buyer) == 0

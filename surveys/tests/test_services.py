@@ -153,7 +153,8 @@ def test_the_sweep_sends_a_batch_with_one_update_and_one_notification_insert(buy
     assert sum(sql.startswith("UPDATE") and '"surveys_survey"' in sql for sql in writes) == 3
     assert sum(sql.startswith("INSERT") and '"notifications_notification"' in sql for sql in writes) == 3
     assert sum(sql.startswith("INSERT") and '"core_outboxmessage"' in sql for sql in writes) == 3
-    assert len(callbacks) == 3  # one e-mail task per batch, not per survey
+    # One e-mail task per batch, not per survey (the other callbacks forget the recipients' cached badge counts).
+    assert sum("outbox" in callback.__qualname__ for callback in callbacks) == 3
 
 
 def test_a_rolled_back_sweep_enqueues_nothing(buyer, django_capture_on_commit_callbacks):
