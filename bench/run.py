@@ -93,8 +93,14 @@ def log(message: str) -> None:
 # --- processes -------------------------------------------------------------------------------------
 
 
-# One secret per bench run: the buyer's session (made by an in-process step) must be valid in gunicorn too.
-SECRET_KEY = "bench-" + secrets.token_urlsafe(48)
+def _secret_key(workdir: Path) -> str:
+    """One secret per dataset, kept beside it: the buyer's session (made by an in-process step when the dataset is
+    built) must be valid in gunicorn, in this run and in a later ``--skip-build`` run."""
+    path = workdir / "secret-key.txt"
+    if not path.exists():
+        workdir.mkdir(parents=True, exist_ok=True)
+        path.write_text("bench-" + secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def bench_env(args) -> dict:
@@ -102,7 +108,7 @@ def bench_env(args) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DATABASE_URL=args.db_url,
-        DJANGO_SECRET_KEY=SECRET_KEY,
+        DJANGO_SECRET_KEY=_secret_key(args.workdir),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="false",
         MEDIA_ROOT=str(args.workdir / "media"),
@@ -477,6 +483,7 @@ def measure(args) -> dict:
 
     if not args.skip_build:
         log(f"[1/7] database {args.db_url}: drop, create, migrate")
+        (args.workdir / "secret-key.txt").unlink(missing_ok=True)  # a new dataset, a new secret
         recreate_database(args.db_url)
         manage(args, "migrate", "--noinput")
         log(f"[1/7] dataset: {args.listings:,} listings, {args.cases:,} open complaints (COPY), a signed-in buyer")
