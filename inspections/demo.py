@@ -16,6 +16,7 @@ from marketplace.models import Listing
 from . import scoring
 from .models import ChecklistItemDefinition, InspectionItem, InspectionReport, InspectionRequest
 from .services import content_hash, report_content_from
+from .summary import summary_of
 
 # (profile, weight): a realistic spread — most dealer cars are clean or lightly used.
 PROFILES = [("clean", 22), ("light", 26), ("used", 30), ("worn", 10), ("rough", 2), ("accident", 6), ("flood", 3), ("fire", 1)]
@@ -218,8 +219,11 @@ def seed(*, stdout, rng, cars=200, **kwargs) -> None:
     for listing, report in latest:
         listing.inspection_grade = report.grade
         listing.is_accident, listing.is_flood, listing.is_fire = report.is_accident, report.is_flood, report.is_fire
+        listing.report_summary = summary_of(report)  # what the car's page prints, as publication writes it
         changed.append(listing)
-    Listing.objects.bulk_update(changed, ["inspection_grade", "is_accident", "is_flood", "is_fire"], batch_size=200)
+    Listing.objects.bulk_update(
+        changed, ["inspection_grade", "is_accident", "is_flood", "is_fire", "report_summary"], batch_size=200
+    )
     grades = {}
     for _, r in latest:
         grades[r.grade] = grades.get(r.grade, 0) + 1

@@ -34,3 +34,22 @@ def test_demo_passwords_are_cheap_while_seeding_and_upgraded_on_the_first_sign_i
     assert buyer.password.startswith("pbkdf2_sha256$") and not buyer.password.startswith("pbkdf2_sha256$1000$")
     client = Client()
     assert client.login(username="dealer1", password="anxin-demo-2026")
+
+
+def test_every_inspected_demo_car_shows_its_published_report_on_its_page(seeded):
+    from inspections.models import InspectionReport
+    from marketplace.models import Listing
+
+    graded = Listing.objects.filter(status=Listing.Status.PUBLISHED, inspection_grade__isnull=False)
+    assert graded.exists()
+    for listing in graded:
+        latest = (
+            InspectionReport.objects.filter(vehicle_id=listing.vehicle_id, status=InspectionReport.Status.PUBLISHED)
+            .order_by("-version")
+            .first()
+        )
+        assert listing.report_summary.get("report_id") == latest.pk, listing.pk
+        client = Client()
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/cars/{listing.pk}/").content.decode()
+        assert "No published inspection report" not in page
