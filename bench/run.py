@@ -154,6 +154,34 @@ def manage(args, *command: str, timeout: float = 900) -> None:
         raise RuntimeError(f"manage.py {' '.join(command)} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}")
 
 
+def standalone_django(*, name: str, db_url: str, fresh: bool, log=log) -> None:
+    """Set up Django in this process for a standalone bench script (``python -m bench.<name>``) on its own database:
+    bench settings, no Redis, files under the temp folder; with ``fresh``, the database dropped, recreated and
+    migrated first."""
+    workdir = Path(tempfile.gettempdir()) / f"anxin_bench_{name}"
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=db_url,
+        REDIS_URL="",
+        MEDIA_ROOT=str(workdir / "media"),
+        BENCH_STATIC_ROOT=str(workdir / "static"),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+    )
+    os.environ.setdefault("DJANGO_SECRET_KEY", f"bench-{name}-" + "x" * 50)
+    if fresh:
+        log(f"database {db_url}: drop, create")
+        recreate_database(db_url)
+    import django
+
+    django.setup()
+    if fresh:
+        from django.core.management import call_command
+
+        log("migrate")
+        call_command("migrate", "--noinput", verbosity=0)
+
+
 def recreate_database(db_url: str) -> None:
     import psycopg2
 

@@ -28,7 +28,6 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -266,30 +265,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--skip-build", action="store_true", help="measure the dataset of the previous run")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.gettempdir()) / "anxin_bench_saved_searches"
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=args.db_url,
-        REDIS_URL="",
-        MEDIA_ROOT=str(workdir / "media"),
-        BENCH_STATIC_ROOT=str(workdir / "static"),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-    )
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-saved-searches-" + "x" * 50)
+    from bench.run import standalone_django
+
+    standalone_django(name="saved_searches", db_url=args.db_url, fresh=not args.skip_build, log=log)
     if not args.skip_build:
-        from bench.run import recreate_database
-
-        log(f"database {args.db_url}: drop, create")
-        recreate_database(args.db_url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    if not args.skip_build:
-        log("migrate")
-        call_command("migrate", "--noinput", verbosity=0)
         log("dataset")
         build(searches=args.searches, cars=args.cars)
     log(f"measuring (best of {args.repeats})")

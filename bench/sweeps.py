@@ -31,7 +31,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -330,32 +329,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.gettempdir()) / "anxin_bench_sweeps"
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=args.db_url,
-        REDIS_URL="",
-        MEDIA_ROOT=str(workdir / "media"),
-        BENCH_STATIC_ROOT=str(workdir / "static"),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-    )
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-sweeps-" + "x" * 50)
-    if not args.skip_build:
-        from bench.run import recreate_database
+    from bench.run import standalone_django
 
-        log(f"database {args.db_url}: drop, create")
-        recreate_database(args.db_url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    standalone_django(name="sweeps", db_url=args.db_url, fresh=not args.skip_build, log=log)
     if not args.skip_build:
         from bench import dataset
 
-        log("migrate")
-        call_command("migrate", "--noinput", verbosity=0)
         log(f"dataset: {args.cases:,} open complaints (COPY)")
         dataset.build(listings=10, cases=args.cases, log=log)
     log(f"measuring (best of {args.repeats})")
