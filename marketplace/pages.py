@@ -105,7 +105,7 @@ class BrowseView(JinjaPage):
             "sort_options": options_html("sort", page.sort),
             "flag_filters": [(name, page.query.label(name)) for name in FLAG_FILTERS],
             "models_json": models_json(self.request.LANGUAGE_CODE),
-            "save_search": save_search_context(self.request),
+            "save_search": save_search_context(self.request, page.query),
         }
 
 

@@ -16,12 +16,12 @@ from ..filters import BrowseQuery
 from ..search import query_tokens
 
 
-def filters_of(params) -> tuple[str, dict]:
-    """(normalised query string, {column: value}) for GET ``params`` of /cars/. Invalid values are dropped, as
-    the browse page ignores them; the query keeps the sort (the link opens as the buyer saw it)."""
-    if isinstance(params, str):
-        params = QueryDict(params)
-    query = BrowseQuery(params)
+def filters_of(params, *, query: BrowseQuery | None = None) -> tuple[str, dict]:
+    """(normalised query string, {column: value}) for GET ``params`` of /cars/ (or the browse page's own cleaned
+    ``query`` of them). Invalid values are dropped, as the browse page ignores them; the query keeps the sort (the
+    link opens as the buyer saw it)."""
+    if query is None:
+        query = BrowseQuery(QueryDict(params) if isinstance(params, str) else params)
     cleaned = query.cleaned
     columns: dict = {}
     if "make" in cleaned:
@@ -89,11 +89,12 @@ def suggested_name(columns: dict) -> str:
     return (" · ".join(parts) or _("My search"))[:80]
 
 
-def save_search_context(request) -> dict | None:
-    """What the "save this search" button of /cars/ needs (None without a filter: all cars is not a search)."""
+def save_search_context(request, query: BrowseQuery | None = None) -> dict | None:
+    """What the "save this search" button of /cars/ needs (None without a filter: all cars is not a search);
+    ``query``: the browse page's cleaned filters, so they are not cleaned twice."""
     from ..models import SavedSearch
 
-    query, columns = filters_of(request.GET)
+    query, columns = filters_of(request.GET, query=query)
     if not columns:
         return None
     return {
